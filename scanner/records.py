@@ -1,0 +1,56 @@
+"""The records that flow between stages. Plain dataclasses: cheap to build, easy to pickle to workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Document:
+    """One input document as a reader yields it.
+
+    A reader never drops a bad record: it yields a Document with ``text=None`` and ``error`` set (or
+    ``status="skipped"``), so the documents table still gets exactly one row for it.
+    """
+
+    doc_id: str
+    source: str
+    text: str | None
+    error: str | None = None
+    status: str = "ok"  # "ok" | "error" | "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A finding: a half-open range of Python ``str`` offsets into the original document text."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    detector: str  # "model" or the rule detector's name ("email", "card", "iban", ...)
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(slots=True)
+class DocResult:
+    """Everything the scan learned about one document; one row of the documents table."""
+
+    doc_id: str
+    source: str
+    status: str
+    error: str | None
+    n_chars: int
+    n_tokens: int
+    spans: list[Span] = field(default_factory=list)
+    entity_counts: dict[str, int] = field(default_factory=dict)
+    tier: int | None = None
+    tier_name: str | None = None
+    categories: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
