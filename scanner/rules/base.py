@@ -1,0 +1,82 @@
+"""The detector interface and the small helpers every pattern detector shares.
+
+A detector is anything with a ``name``, the ``labels`` it is authoritative for, and ``find(text)``.
+Most are one precompiled regex plus a validator, so :class:`RegexDetector` does the loop once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, runtime_checkable
+
+from scanner.records import Span
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """What the scanner needs from a rule: a short name, its labels, and spans for one text."""
+
+    name: str
+    labels: frozenset[str]
+
+    def find(self, text: str) -> list[Span]: ...
+
+
+class RegexDetector:
+    """One compiled pattern, a cheap pre-check, and a ``validate`` hook.
+
+    Subclasses set these as class attributes (or per instance) and override :meth:`validate`
+    (checksum, ranges). ``group`` picks the part of the match that becomes the span (0 = whole match).
+    ``trigger`` is a substring every match must contain; texts without it are skipped without
+    running the regex, which is most texts for most detectors.
+    """
+
+    name: str = ""
+    label: str = ""
+    labels: frozenset[str] = frozenset()
+    pattern: re.Pattern[str]
+    trigger: str | None = None
+    group: int | str = 0
+    score: float = 1.0
+
+    def validate(self, match: re.Match[str]) -> bool:
+        return True
+
+    def find(self, text: str) -> list[Span]:
+        if self.trigger is not None and self.trigger not in text:
+            return []
+        g, label, score, name = self.group, self.label, self.score, self.name
+        return [
+            Span(m.start(g), m.end(g), label, score, name)
+            for m in self.pattern.finditer(text)
+            if m.end(g) > m.start(g) and self.validate(m)
+        ]
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn mod-10 check used by payment cards (and many other IDs)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i & 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def context_before(text: str, start: int, pattern: re.Pattern[str], window: int = 48) -> bool:
+    """True when ``pattern`` occurs in the ``window`` characters before ``start`` (same line or not)."""
+    return pattern.search(text, max(0, start - window), start) is not None
+
+
+def drop_contained(spans: list[Span]) -> list[Span]:
+    """Sort spans and drop any span lying inside an earlier kept one (a detector's own duplicates)."""
+    spans.sort(key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    for s in spans:
+        if out and s.end <= out[-1].end:
+            continue
+        out.append(s)
+    return out

@@ -1,0 +1,62 @@
+"""Payment card numbers: 12-19 digits, a known network prefix and length, and the Luhn check.
+
+Separators must be consistent: all spaces or all dashes, in groups of four (the last group shorter)
+or the 4-6-5 / 4-6-4 layout of Amex and Diners. Mixed or odd grouping is far more often something
+else (phone numbers, references), so it is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scanner.rules.base import RegexDetector, luhn_ok
+
+_PATTERN = re.compile(
+    # The lookbehind sits after the first digit so the engine can skip quickly to digits.
+    r"\d(?<![\w.\-]\d)(?:"
+    r"\d{11,18}(?![\w])"
+    r"|\d{3}(?P<s1>[ \-])\d{4}(?:(?P=s1)\d{4}){1,2}(?:(?P=s1)\d{1,3})?(?!\w|[ \-]\d)"
+    r"|\d{3}(?P<s2>[ \-])\d{6}(?P=s2)\d{4,5}(?!\w|[ \-]\d)"
+    r")(?!\.\d)"
+)
+
+_16_19 = frozenset(range(16, 20))
+_12_19 = frozenset(range(12, 20))
+# (network, inclusive prefix ranges as (low, high) strings of equal length, allowed lengths)
+NETWORKS: tuple[tuple[str, tuple[tuple[str, str], ...], frozenset[int]], ...] = (
+    ("visa", (("4", "4"),), frozenset({13, 16, 19})),
+    ("mastercard", (("51", "55"), ("2221", "2720")), frozenset({16})),
+    ("amex", (("34", "34"), ("37", "37")), frozenset({15})),
+    ("discover", (("6011", "6011"), ("644", "649"), ("65", "65"), ("622126", "622925")), _16_19),
+    ("jcb", (("3528", "3589"),), _16_19),
+    ("diners", (("300", "305"), ("3095", "3095"), ("36", "36"), ("38", "39")), frozenset(range(14, 20))),
+    ("unionpay", (("62", "62"), ("81", "81")), _16_19),
+    ("maestro", (("50", "50"), ("56", "58"), ("6304", "6304"), ("639", "639"), ("67", "67")), _12_19),
+    ("mir", (("2200", "2204"),), _16_19),
+)
+
+
+def card_network(digits: str) -> str | None:
+    """The network whose prefix and length fit ``digits``, or None."""
+    n = len(digits)
+    for network, ranges, lengths in NETWORKS:
+        if n not in lengths:
+            continue
+        for low, high in ranges:
+            if low <= digits[: len(low)] <= high:
+                return network
+    return None
+
+
+class CardDetector(RegexDetector):
+    """Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro, Mir; Luhn-valid only."""
+
+    name = "card"
+    label = "CREDIT_CARD"
+    labels = frozenset({"CREDIT_CARD"})
+    pattern = _PATTERN
+
+    def validate(self, match: re.Match[str]) -> bool:
+        raw = match.group()
+        digits = raw.replace(" ", "").replace("-", "") if (match.group("s1") or match.group("s2")) else raw
+        return len(set(digits)) > 1 and card_network(digits) is not None and luhn_ok(digits)

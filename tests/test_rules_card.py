@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from scanner.rules.base import luhn_ok
+from scanner.rules.card import CardDetector, card_network
+
+DET = CardDetector()
+
+
+def found(text: str) -> list[str]:
+    spans = DET.find(text)
+    assert all(s.label == "CREDIT_CARD" and s.detector == "card" and s.score == 1.0 for s in spans)
+    return [text[s.start : s.end] for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Visa 4111 1111 1111 1111.", ["4111 1111 1111 1111"]),
+        ("mc 5555555555554444,", ["5555555555554444"]),
+        ("mc 2-series 2223003122003222", ["2223003122003222"]),
+        ("amex 3782 822463 10005", ["3782 822463 10005"]),
+        ("discover 6011-1111-1111-1117", ["6011-1111-1111-1117"]),
+        ("jcb 3530111333300000", ["3530111333300000"]),
+        ("diners 3056 9309 0259 04", ["3056 9309 0259 04"]),
+        ("unionpay 6200000000000005", ["6200000000000005"]),
+        ("visa-13 4222222222222", ["4222222222222"]),
+        ("two: 4012888888881881, 378734493671000", ["4012888888881881", "378734493671000"]),
+    ],
+)
+def test_valid(text: str, expected: list[str]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112",  # Luhn fails
+        "4111-1111 1111 1111",  # mixed separators
+        "41 1111 1111 1111 11",  # not grouped in fours
+        "4111 1111 1111 1111 2222",  # part of a longer grouped number
+        "41111111111111113",  # 17 digits: not a Visa length
+        "0000 0000 0000 0000",  # Luhn-valid but no network
+        "ref 1234567812345670",  # Luhn-valid, no network prefix
+        "x1.4111111111111111",  # part of a decimal number
+        "4111111111111111.5",
+    ],
+)
+def test_invalid(text: str) -> None:
+    assert found(text) == []
+
+
+def test_luhn_and_network() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert card_network("378282246310005") == "amex"
+    assert card_network("2720990000000007") == "mastercard"
+    assert card_network("2721000000000000") is None
+
+
+def test_offsets_after_non_ascii() -> None:
+    text = "Kärtchen — 💳 Zahlung mit 4111 1111 1111 1111 erfolgt"
+    [span] = DET.find(text)
+    assert text[span.start : span.end] == "4111 1111 1111 1111"

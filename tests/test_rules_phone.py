@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from scanner.rules.phone import PhoneDetector
+
+DET = PhoneDetector()
+
+
+def found(text: str, det: PhoneDetector = DET) -> list[str]:
+    spans = det.find(text)
+    assert all(s.label == "PHONE" and s.detector == "phone" for s in spans)
+    return [text[s.start : s.end] for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Call (415) 555-2671 today", ["(415) 555-2671"]),
+        ("Tel: +44 20 7946 0958.", ["+44 20 7946 0958"]),
+        ("+1 (415) 555-2671 or 415.555.2671", ["+1 (415) 555-2671", "415.555.2671"]),
+        ("London office 020 7946 0958", ["020 7946 0958"]),  # national GB, found by region fallback
+        ("Berlin: 030 1234567", ["030 1234567"]),
+        ("Paris +33 1 23 45 67 89", ["+33 1 23 45 67 89"]),
+        ("mobile 9876543210", ["9876543210"]),  # bare digits: only with a phone word before
+    ],
+)
+def test_valid(text: str, expected: list[str]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 9876543210",  # bare digits without a phone word
+        "date 2023-01-15",
+        "on 12.03.2024",
+        "ip 192.168.1.1",
+        "SSN 123-45-6789",
+        "+1 555 0100",  # too short to be valid
+        "version 1.2.3.4.5.6.7",
+        "(415) 555-267",
+    ],
+)
+def test_invalid(text: str) -> None:
+    assert found(text) == []
+
+
+def test_international_score_and_national_score() -> None:
+    spans = DET.find("+44 20 7946 0958 and (415) 555-2671")
+    assert [s.score for s in spans] == [1.0, 0.95]
+
+
+def test_regions_are_configurable() -> None:
+    assert found("ruf an: 030 1234567", PhoneDetector(("US",))) == []
+    assert found("ruf an: 030 1234567", PhoneDetector(("US", "DE"))) == ["030 1234567"]
+
+
+def test_offsets_after_non_ascii() -> None:
+    text = "Straße ☎ Müller 😀: +49 30 1234567"
+    [span] = DET.find(text)
+    assert text[span.start : span.end] == "+49 30 1234567"
+
+
+def test_picklable() -> None:
+    det = pickle.loads(pickle.dumps(PhoneDetector(("GB",))))
+    assert found("+44 20 7946 0958", det) == ["+44 20 7946 0958"]
