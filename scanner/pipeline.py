@@ -1,0 +1,163 @@
+"""Wires the stages for one shard: window/batch -> infer -> decode -> rules -> policy.
+
+``Scanner.scan_shard`` is the core of the project: documents in, one ``DocResult`` per document out,
+deterministic for a given model and config, no I/O. Readers, writers, resume and parallelism live
+around it (``runner.py``), so the same function serves one process, several, or a distributed engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .backends import load_backend
+from .decode import decode_spans, softmax
+from .merge import merge_spans
+from .model import ModelInfo
+from .policy import Policy, classify, load_policy
+from .records import DocResult, Document, Span
+from .rules import RulesConfig, build_detectors, load_rules_config
+from .windows import Tokenized, make_batches, make_windows, rust_tokenizer, tokenize
+
+
+@dataclass
+class ScanOptions:
+    model: str | Path | None = None
+    backend: str = "auto"
+    device: str = "auto"
+    precision: str = "auto"
+    strict_backend: bool = False
+    max_length: int = 256  # tokens per window, special tokens included
+    stride: int = 64  # overlap between windows of one long document
+    token_budget: int | None = None  # padded tokens per batch; default depends on the device
+    rules_config: str | Path | None = None
+    policy: str | Path | None = None
+    use_model: bool = True
+    use_rules: bool = True
+    threads: int | None = None
+
+
+@dataclass
+class Timings:
+    """Seconds per stage, summed over shards; the manifest and benchmarks report them."""
+
+    tokenize: float = 0.0
+    infer: float = 0.0
+    decode: float = 0.0
+    rules: float = 0.0
+    policy: float = 0.0
+    tokens: int = 0
+    windows: int = 0
+
+    def add(self, other: "Timings") -> None:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+@dataclass
+class Scanner:
+    """Holds what is loaded once (model, tokenizer, detectors, policy) and scans shards with it."""
+
+    options: ScanOptions = field(default_factory=ScanOptions)
+
+    def __post_init__(self) -> None:
+        opts = self.options
+        self.model = ModelInfo.resolve(opts.model)
+        self.id2tag = self.model.id2tag
+        hf_tok = self.model.tokenizer()
+        self.tokenizer = rust_tokenizer(hf_tok)
+        self.cls_id, self.sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id
+        self.pad_id = hf_tok.pad_token_id or 0
+        self.backend, self.backend_reason = (None, "model disabled")
+        if opts.use_model:
+            self.backend, self.backend_reason = load_backend(
+                opts.backend, self.model.path, device=opts.device, strict=opts.strict_backend,
+                precision=opts.precision, threads=opts.threads)
+        self.rules_cfg: RulesConfig = load_rules_config(opts.rules_config)
+        self.detectors = build_detectors(self.rules_cfg) if opts.use_rules else []
+        self.rule_labels = frozenset(l for d in self.detectors for l in d.labels)
+        self.policy: Policy = load_policy(opts.policy)
+        on_gpu = self.backend is not None and self.backend.device == "cuda"
+        self.token_budget = opts.token_budget or (65_536 if on_gpu else 4_096)
+        self.timings = Timings()
+
+    # -- stages ---------------------------------------------------------------------------------
+
+    def model_spans(self, texts: list[str], toks: list[Tokenized]) -> list[list[Span]]:
+        """Run the model over every window of every text and decode word-level spans per text."""
+        t = Timings()
+        max_tokens = self.options.max_length - 2
+        windows = []
+        for i, tk in enumerate(toks):
+            if len(tk):
+                windows += make_windows(i, len(tk), tk.ids, max_tokens, self.options.stride)
+        tag_ids = [np.zeros(len(tk), dtype=np.int16) for tk in toks]
+        tag_scores = [np.zeros(len(tk), dtype=np.float32) for tk in toks]
+        t0 = time.perf_counter()
+        for batch in make_batches(windows, self.token_budget, self.cls_id, self.sep_id, self.pad_id):
+            probs = softmax(self.backend.infer(batch.input_ids, batch.attention_mask))
+            best = probs.argmax(-1)
+            best_p = np.take_along_axis(probs, best[..., None], -1)[..., 0]
+            for r, w in enumerate(batch.windows):
+                a, b = w.keep_start - w.tok_start + 1, w.keep_end - w.tok_start + 1  # +1: [CLS]
+                tag_ids[w.doc_index][w.keep_start:w.keep_end] = best[r, a:b]
+                tag_scores[w.doc_index][w.keep_start:w.keep_end] = best_p[r, a:b]
+            t.tokens += batch.n_tokens
+        t.windows = len(windows)
+        t1 = time.perf_counter()
+        t.infer = t1 - t0
+        out = [decode_spans(tag_ids[i], tag_scores[i], tk.offsets, tk.word_ids, self.id2tag)
+               for i, tk in enumerate(toks)]
+        t.decode = time.perf_counter() - t1
+        self.timings.add(t)
+        return out
+
+    def scan_shard(self, docs: list[Document]) -> list[DocResult]:
+        """One ``DocResult`` per input document, in input order; bad documents become error rows."""
+        live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
+        texts = [docs[i].text for i in live]
+        t0 = time.perf_counter()
+        toks = tokenize(self.tokenizer, texts)
+        self.timings.tokenize += time.perf_counter() - t0
+        model_spans = self.model_spans(texts, toks) if self.backend else [[] for _ in texts]
+        results = [self._failed(d) for d in docs]
+        for k, i in enumerate(live):
+            results[i] = self._finish(docs[i], toks[k], model_spans[k])
+        return results
+
+    def _finish(self, doc: Document, tok: Tokenized, model_spans: list[Span]) -> DocResult:
+        t0 = time.perf_counter()
+        text = doc.text
+        rule_spans = [s for det in self.detectors for s in det.find(text)]
+        spans = merge_spans(model_spans, rule_spans, self.rule_labels, self.rules_cfg, text)
+        t1 = time.perf_counter()
+        cls = classify(text, spans, self.policy)
+        self.timings.rules += t1 - t0
+        self.timings.policy += time.perf_counter() - t1
+        return DocResult(
+            doc_id=doc.doc_id, source=doc.source, status="ok", error=doc.error,
+            n_chars=len(text), n_tokens=len(tok), spans=spans,
+            entity_counts=dict(sorted(Counter(s.label for s in spans).items())),
+            tier=cls.tier, tier_name=cls.tier_name, categories=cls.categories, reasons=cls.reasons)
+
+    @staticmethod
+    def _failed(doc: Document) -> DocResult:
+        status = doc.status if doc.status != "ok" else "error"
+        error = doc.error or "no text"
+        return DocResult(doc_id=doc.doc_id, source=doc.source, status=status, error=error,
+                         n_chars=0, n_tokens=0)
+
+    def describe(self) -> dict:
+        """Model, backend and config facts for the manifest (no secrets, no document content)."""
+        info = {"model_id": self.model.id, "model_sha256": self.model.sha256,
+                "backend_reason": self.backend_reason,
+                "max_length": self.options.max_length, "stride": self.options.stride,
+                "token_budget": self.token_budget,
+                "detectors": [d.name for d in self.detectors]}
+        if self.backend is not None:
+            info.update(self.backend.describe())
+        return info

@@ -1,0 +1,68 @@
+"""Windowing and batching: every token owned exactly once, exact offsets, token budgets respected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from scanner.windows import make_batches, make_windows, rust_tokenizer, tokenize
+
+
+@given(n=st.integers(0, 3000), max_tokens=st.integers(8, 300), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_every_token_owned_by_exactly_one_window(n, max_tokens, data):
+    stride = data.draw(st.integers(0, max_tokens // 2))
+    ids = np.arange(n, dtype=np.int32)
+    if n == 0:
+        return
+    windows = make_windows(0, n, ids, max_tokens, stride)
+    owned = np.zeros(n, dtype=int)
+    for w in windows:
+        assert len(w.ids) <= max_tokens
+        assert w.tok_start <= w.keep_start <= w.keep_end <= w.tok_start + len(w.ids)
+        assert np.array_equal(w.ids, ids[w.tok_start:w.tok_start + len(w.ids)])
+        owned[w.keep_start:w.keep_end] += 1
+    assert (owned == 1).all()
+
+
+def test_batches_respect_budget_and_sort_by_length():
+    rng = np.random.default_rng(0)
+    windows = [make_windows(i, k, np.ones(k, dtype=np.int32), 254, 64)[0]
+               for i, k in enumerate(rng.integers(1, 254, size=300))]
+    batches = list(make_batches(windows, token_budget=2048, cls_id=101, sep_id=102))
+    assert sum(len(b.windows) for b in batches) == 300
+    for b in batches:
+        assert b.input_ids.shape[0] * b.input_ids.shape[1] <= 2048 or b.input_ids.shape[0] == 1
+        assert (b.input_ids[:, 0] == 101).all()
+        lengths = b.attention_mask.sum(1)
+        assert lengths.max() - lengths.min() <= 40  # length-sorted: little padding
+
+
+@pytest.mark.parametrize("text", [
+    "Plain ASCII text with Jane Doe.",
+    "Emoji 👩‍💻 then Zoë Ångström and 東京都 千代田区 1-1 with combining e\u0301 marks",
+    "CRLF lines\r\nSecond line\r\nThird 😀 line",
+    "",
+])
+def test_offsets_are_python_str_offsets(hf_tokenizer, text):
+    tok = rust_tokenizer(hf_tokenizer)
+    (t,) = tokenize(tok, [text])
+    for (s, e) in t.offsets:
+        piece = text[s:e]
+        assert piece and not piece.isspace()
+        assert 0 <= s < e <= len(text)
+
+
+def test_huge_text_is_tokenised_in_pieces_with_exact_offsets(hf_tokenizer):
+    tok = rust_tokenizer(hf_tokenizer)
+    unit = "lorem ipsum dolor 😀 sit amet, "
+    text = unit * 12_000 + "Contact zbigniew.kowalczyk@example.org now."
+    assert len(text) > 300_000  # several pieces
+    (big,) = tokenize(tok, [text])
+    starts = big.offsets[:, 0]
+    assert (np.diff(starts) > 0).all()  # offsets keep increasing across pieces
+    assert (np.diff(big.word_ids) >= 0).all()  # word ids too: no word merges across pieces
+    email_start = text.index("zbigniew")
+    k = int(np.searchsorted(starts, email_start))
+    assert starts[k] == email_start and text[big.offsets[k][0]:big.offsets[k][1]] == "zbigniew"
