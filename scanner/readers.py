@@ -241,6 +241,15 @@ def _hf_units(path: Path, source: str, text_column: str) -> list[_Unit]:
     return units
 
 
+def _not_regular(path: Path) -> str | None:
+    """Why a record file cannot be opened safely: a FIFO, socket or device blocks or never ends."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # missing / dangling: the reader's open() reports it as an error row
+    return None if stat.S_ISREG(st.st_mode) else "not a regular file"
+
+
 def _plan(inputs: Iterable[str | Path], fmt: str | None, text_column: str) -> list[_Unit]:
     """Resolve every input to units, raising InputError for anything that can't be scanned at all."""
     want = _normalize_fmt(fmt)
@@ -259,7 +268,11 @@ def _plan(inputs: Iterable[str | Path], fmt: str | None, text_column: str) -> li
             else:
                 for file in _record_files(path):
                     rel = file.relative_to(path)
-                    units.append(_Unit(f, file, os.path.join(source, str(rel))))
+                    unit = _Unit(f, file, os.path.join(source, str(rel)))
+                    # A FIFO or device found in a folder would block forever: skip it. One named on
+                    # the command line is a deliberate stream (e.g. `scan <(zcat big.jsonl.gz)`).
+                    unit.error = _not_regular(file)
+                    units.append(unit)
         else:
             f = want or _file_format(path) or "text"
             if f == "hf":
@@ -267,11 +280,12 @@ def _plan(inputs: Iterable[str | Path], fmt: str | None, text_column: str) -> li
             if f == "text":
                 units.append(_Unit("text", path, source, root=path.parent, files=[path]))
             else:
-                if want is None and path.name.lower().endswith((".json", ".json.gz")):
+                if want is None and path.name.lower().endswith((".json", ".json.gz")) and not _not_regular(path):
                     _check_json_lines(path, source)
                 units.append(_Unit(f, path, source))
     for unit in units:
-        _check_columns(unit, text_column)
+        if unit.error is None and not (unit.fmt == "jsonl" and _not_regular(unit.path)):
+            _check_columns(unit, text_column)  # a named JSONL stream is not read twice
     return units
 
 
@@ -552,7 +566,8 @@ def read_documents(
 def _iterate(units: list[_Unit], text_column: str, id_column: str) -> Iterator[Document]:
     for unit in units:
         if unit.error is not None:
-            yield Document(unit.source, unit.source, None, unit.error, "error")
+            status = "skipped" if unit.error == "not a regular file" else "error"
+            yield Document(unit.source, unit.source, None, unit.error, status)
         elif unit.fmt == "jsonl":
             yield from _read_jsonl(unit, text_column, id_column)
         elif unit.fmt in ("csv", "tsv"):

@@ -527,3 +527,20 @@ def test_any_jsonl_bytes_give_one_document_per_non_blank_line(lines):
             d.text.encode("utf-8")
         if d.error is not None:
             assert "\n" not in d.error
+
+
+def test_fifo_inside_a_record_folder_is_skipped_not_waited_on(tmp_path):
+    import threading
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"id": "1", "text": "hello"}\n')
+    os.mkfifo(folder / "b.jsonl")  # nobody will ever write to it
+    result: list = []
+    t = threading.Thread(target=lambda: result.extend(read_documents([folder])), daemon=True)
+    t.start()
+    t.join(timeout=20)
+    assert not t.is_alive(), "reader blocked on a FIFO found in a folder"
+    by_status = {d.status: d for d in result}
+    assert [d.doc_id for d in result if d.status == "ok"] == ["1"]
+    assert by_status["skipped"].error == "not a regular file"
