@@ -7,8 +7,10 @@ around it (``runner.py``), so the same function serves one process, several, or 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,23 @@ from .policy import Policy, classify, load_policy
 from .records import DocResult, Document, Span
 from .rules import RulesConfig, build_detectors, load_rules_config
 from .windows import Tokenized, make_batches, make_windows, rust_tokenizer, tokenize
+
+log = logging.getLogger(__name__)
+
+
+def _is_oom(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return "out of memory" in text or "outofmemory" in text or "failed to allocate" in text
+
+
+def _free_cuda_cache() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
 
 
 @dataclass
@@ -39,6 +58,7 @@ class ScanOptions:
     use_model: bool = True
     use_rules: bool = True
     threads: int | None = None
+    overlap_rules: bool | None = None  # run detectors in a thread beside inference; None = on GPU only
 
 
 @dataclass
@@ -84,6 +104,8 @@ class Scanner:
         on_gpu = self.backend is not None and self.backend.device == "cuda"
         self.token_budget = opts.token_budget or (65_536 if on_gpu else 4_096)
         self.timings = Timings()
+        overlap = opts.overlap_rules if opts.overlap_rules is not None else on_gpu
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="rules") if overlap else None
 
     # -- stages ---------------------------------------------------------------------------------
 
@@ -99,7 +121,7 @@ class Scanner:
         tag_scores = [np.zeros(len(tk), dtype=np.float32) for tk in toks]
         t0 = time.perf_counter()
         for batch in make_batches(windows, self.token_budget, self.cls_id, self.sep_id, self.pad_id):
-            probs = softmax(self.backend.infer(batch.input_ids, batch.attention_mask))
+            probs = softmax(self._infer(batch.input_ids, batch.attention_mask))
             best = probs.argmax(-1)
             best_p = np.take_along_axis(probs, best[..., None], -1)[..., 0]
             for r, w in enumerate(batch.windows):
@@ -116,6 +138,36 @@ class Scanner:
         self.timings.add(t)
         return out
 
+    def _infer(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Out of memory: halve the batch and retry, and keep the smaller budget for the rest of the run."""
+        try:
+            return self.backend.infer(input_ids, mask)
+        except Exception as exc:  # torch, onnxruntime and CUDA all spell OOM differently
+            if not _is_oom(exc) or input_ids.shape[0] == 1:
+                raise
+            self.token_budget = max(input_ids.shape[1], self.token_budget // 2)
+            log.warning("out of memory on a %dx%d batch: halving it (token budget now %d)",
+                        *input_ids.shape, self.token_budget)
+            _free_cuda_cache()
+            h = input_ids.shape[0] // 2
+            return np.concatenate([self._infer(input_ids[:h], mask[:h]), self._infer(input_ids[h:], mask[h:])])
+
+    def rule_spans(self, texts: list[str]) -> list[list[Span] | Exception]:
+        """Pattern detectors over each text; independent of the model, so it can run beside inference.
+
+        A detector that fails on one document fails that document only (its row says why).
+        """
+        t0 = time.perf_counter()
+        out: list[list[Span] | Exception] = []
+        for text in texts:
+            try:
+                out.append([s for det in self.detectors for s in det.find(text)])
+            except Exception as exc:  # noqa: BLE001 - recorded per document, the run goes on
+                log.warning("pattern detectors failed on a document: %s", type(exc).__name__)
+                out.append(exc)
+        self.timings.rules += time.perf_counter() - t0
+        return out
+
     def scan_shard(self, docs: list[Document]) -> list[DocResult]:
         """One ``DocResult`` per input document, in input order; bad documents become error rows."""
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
@@ -123,19 +175,30 @@ class Scanner:
         t0 = time.perf_counter()
         toks = tokenize(self.tokenizer, texts)
         self.timings.tokenize += time.perf_counter() - t0
+        # On a GPU the Python-bound detectors would otherwise leave the device idle: run them in a
+        # thread while inference (which releases the GIL) runs here.
+        pending = self._pool.submit(self.rule_spans, texts) if self._pool and self.backend else None
         model_spans = self.model_spans(texts, toks) if self.backend else [[] for _ in texts]
+        rule_spans = pending.result() if pending else self.rule_spans(texts)
         results = [self._failed(d) for d in docs]
         for k, i in enumerate(live):
-            results[i] = self._finish(docs[i], toks[k], model_spans[k])
+            results[i] = self._finish(docs[i], toks[k], model_spans[k], rule_spans[k])
         return results
 
-    def _finish(self, doc: Document, tok: Tokenized, model_spans: list[Span]) -> DocResult:
+    def _finish(self, doc: Document, tok: Tokenized, model_spans: list[Span],
+                rule_spans: list[Span] | Exception) -> DocResult:
         t0 = time.perf_counter()
         text = doc.text
-        rule_spans = [s for det in self.detectors for s in det.find(text)]
-        spans = merge_spans(model_spans, rule_spans, self.rule_labels, self.rules_cfg, text)
-        t1 = time.perf_counter()
-        cls = classify(text, spans, self.policy)
+        try:
+            if isinstance(rule_spans, Exception):
+                raise rule_spans
+            spans = merge_spans(model_spans, rule_spans, self.rule_labels, self.rules_cfg, text)
+            t1 = time.perf_counter()
+            cls = classify(text, spans, self.policy)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop a nightly run
+            return DocResult(doc_id=doc.doc_id, source=doc.source, status="error",
+                             error=f"internal error while scanning: {type(exc).__name__}",  # no message: it may quote the text
+                             n_chars=len(text), n_tokens=len(tok))
         self.timings.rules += t1 - t0
         self.timings.policy += time.perf_counter() - t1
         return DocResult(

@@ -20,8 +20,9 @@ import numpy as np
 # Texts longer than this are tokenised in pieces cut at whitespace, so a 50 MB document never builds
 # one giant Rust encoding (memory) and offsets stay exact.
 _PIECE_CHARS = 100_000
-# Pieces per encode_batch call: bounds the Python objects alive at once for huge documents.
-_GROUP = 256
+# Characters per encode_batch call: big enough for the Rust side to parallelise, small enough that the
+# Python objects it returns for one call stay bounded on a 50 MB document.
+_GROUP_CHARS = 2_000_000
 
 
 @dataclass(slots=True)
@@ -82,12 +83,18 @@ def _split_points(text: str, piece: int) -> list[int]:
 def _encode(tokenizer, pieces: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Rust tokenizer directly: skips the Python BatchEncoding layer, which costs more than tokenising."""
     out = []
-    for g in range(0, len(pieces), _GROUP):
-        for e in tokenizer.encode_batch(pieces[g:g + _GROUP], add_special_tokens=False):
+    start = 0
+    while start < len(pieces):
+        end, size = start, 0
+        while end < len(pieces) and (end == start or size + len(pieces[end]) <= _GROUP_CHARS):
+            size += len(pieces[end])
+            end += 1
+        for e in tokenizer.encode_batch(pieces[start:end], add_special_tokens=False):
             words = np.fromiter((-1 if w is None else w for w in e.word_ids), dtype=np.int64,
                                 count=len(e.ids))
             out.append((np.asarray(e.ids, dtype=np.int32),
                         np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2), words))
+        start = end
     return out
 
 
