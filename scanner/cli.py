@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .config import ConfigError
 
@@ -23,7 +24,7 @@ err = Console(stderr=True, highlight=False)
 
 
 def fatal(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line, whatever its width
     sys.exit(EXIT_FATAL)
 
 
@@ -221,6 +222,30 @@ def run() -> None:
     main(prog_name="pii-scanner")
 
 
+@main.command("export-onnx")
+@click.option("--model", default=None, help="Model folder or name under models/ (default: pii-minilm-l6).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Target folder (default: the cache, ~/.cache/pii-scanner/onnx/...; PII_SCANNER_CACHE).")
+@click.option("--precision", "precisions", multiple=True, default=("fp32", "int8"), show_default=True,
+              type=click.Choice(["fp32", "int8", "fp16"]))
+@click.option("--force", is_flag=True, help="Export again even if up to date.")
+def export_onnx_cmd(model, out_dir, precisions, force):
+    """Export the model to ONNX (fp32, int8 dynamic per-channel) for the onnx backend.
+
+    ``scan`` exports on first use when the files are missing; this does it ahead of time.
+    """
+    from .export import ExportError, export_onnx
+    from .model import ModelInfo
+
+    try:
+        info = ModelInfo.resolve(model)
+        paths = export_onnx(info.path, Path(out_dir) if out_dir else None, precisions, force=force)
+    except (FileNotFoundError, ExportError, ValueError) as exc:
+        fatal(str(exc))
+    for precision, path in paths.items():
+        err.print(f"{precision}: {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+
+
 @main.command("eval")
 @click.argument("labeled", type=click.Path(exists=True, dir_okay=False))
 @click.option("--label-map", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -299,13 +324,13 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
               help="Folder for the redacted parts (doc_id, text).")
 @click.option("--style", required=True, type=click.Choice(["mask", "type", "pseudonym", "hash"]),
               help="mask: ***; type: [EMAIL]; pseudonym: EMAIL_1a2b3c4d (keyed); hash: EMAIL:... (unkeyed).")
-@click.option("--text-column", default="text", show_default=True)
-@click.option("--id-column", default="id", show_default=True)
+@click.option("--text-column", default=None, help="Default: as the scan ran (its manifest), else 'text'.")
+@click.option("--id-column", default=None, help="Default: as the scan ran, else 'id'.")
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
-              help="Input format (default: from the file extension or folder contents).")
-@click.option("--shard-size", default=1024, show_default=True, type=click.IntRange(1),
-              help="Documents per output part.")
+              help="Input format (default: as the scan ran, else from the extension or folder contents).")
+@click.option("--shard-size", default=None, type=click.IntRange(1),
+              help="Documents per output part (default: the scan's shard size, else 1024).")
 @click.option("--overwrite", is_flag=True, help="Replace part files already in OUT.")
 def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, shard_size, overwrite):
     """Apply a finished scan (SPANS_OUT: its output folder) to INPUT, read again, and write redacted copies.
@@ -315,10 +340,15 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
     key from PII_SCANNER_REDACT_KEY or PII_SCANNER_REDACT_KEY_FILE.
     """
     from .readers import InputError
-    from .redact import Redactor, redact_corpus
+    from .redact import Redactor, redact_corpus, scan_options
 
     t0 = time.perf_counter()
     try:
+        ran = scan_options(spans_out)  # the scan's own options: the ids and offsets depend on them
+        text_column = text_column or ran.get("text_column") or "text"
+        id_column = id_column or ran.get("id_column") or "id"
+        fmt = fmt or ran.get("format")
+        shard_size = shard_size or ran.get("shard_size") or 1024
         redactor = Redactor.from_env(style)
         summary = redact_corpus(spans_out, inputs, out_dir, redactor, text_column=text_column,
                                 id_column=id_column, fmt=fmt, shard_size=shard_size, overwrite=overwrite)

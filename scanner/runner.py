@@ -138,6 +138,11 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     out = Path(opts.out_dir)
     input_info = describe_inputs(opts.inputs, opts.fmt)  # InputError for a missing path: fatal, early
     scanner = scanner or Scanner(opts.scan)
+    redactor = None
+    if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
+        from .redact import Redactor
+
+        redactor = Redactor.from_env(opts.redact)
     prepare_output(out, fresh=opts.fresh)
     done = completed_shards(out)
     if done:
@@ -149,11 +154,6 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     if not done:  # records the options a resumed run must match, even if this run is killed
         write_manifest(out, {"tool": "pii-scanner", "status": "running",
                              "started": started.isoformat(timespec="seconds"), "options": options})
-    redactor = None
-    if opts.redact:
-        from .redact import Redactor
-
-        redactor = Redactor.from_env(opts.redact)
 
     guard = DuplicateGuard()
     docs: Iterator[Document] = guard(read_documents(opts.inputs, opts.text_column, opts.id_column,
