@@ -50,7 +50,7 @@ GENRE_WEIGHTS = {
     "email": 3.0, "chat": 2.0, "support_ticket": 1.5, "hr_record": 1.2, "crm_record": 1.2, "clinical_note": 1.5,
     "referral_letter": 1.5, "contract": 1.0, "invoice": 1.2, "app_log": 1.5, "csv": 1.0, "json": 1.0,
     "env_config": 1.0, "ini_config": 0.6, "yaml_config": 1.2, "source_code": 1.0, "meeting_notes": 1.0,
-    "news": 1.5, "receipt": 1.0,
+    "news": 1.5, "receipt": 1.0, "table": 3.5,
 }
 GENRE_SEP = {
     "email": "\n\n[-----Original Message-----\n|On {sdate}, {name3} wrote:\n> |________________________________\nFrom: {name3}\n|\n\n--- forwarded message ---\n]",
@@ -369,6 +369,254 @@ add("tr_code_js", "source_code", "train",
 add("tr_code_pem", "source_code", "train",
     "# deploy key for {host} (added by {user} {reltime})\ncat > ~/.ssh/id_rsa <<'EOF'\n{pem}\nEOF\nchmod 600 ~/.ssh/id_rsa\n"
     "ssh -i ~/.ssh/id_rsa {user}@{ip} 'sudo systemctl restart {svc}'\n")
+
+# ---- tables (TSV / CSV / pipe, long, header only once or none) -------------------------------------
+def _F():
+    from scanner.train import fakes as F
+    return F
+
+
+def _tbl_id(c, kind):
+    F, r = _F(), c.rng
+    d = lambda n: F._digits(r, n)  # noqa: E731
+    if kind == "mrn":
+        v = r.choice(["MR" + d(7), "MRN" + d(6), d(7), d(8), "P" + d(6), f"{d(3)}-{d(2)}-{d(3)}", F.mrn(r)])
+        return v.lower() if r.random() < 0.25 else v
+    if kind == "natid":
+        return r.choice([F.dni(r), r.choice(["OR", "XR", "PB", "ZK"]) + d(6) + r.choice("ABCD"), F.uk_nino(r),
+                         F.cpf(r), F.nhs_number(r), F.sin_ca(r), f"{d(3)}-{d(2)}-{d(3)}", F.national_id(r)[1],
+                         r.choice("ABCDEFGHJKLMNPRSTUVWXYZ") + d(7), d(10)])
+    if kind == "emp":
+        return r.choice([F.employee_id(r), "E" + d(5), d(5), f"EMP{d(4)}", f"{r.choice('ABCDEFGHK')}{d(4)}"])
+    if kind == "passport":
+        return r.choice([F.passport(r), r.choice("ABCDEFGHJKLMNPRSTUVWXYZ") + d(7), d(9)])
+    return F.ssn(r)
+
+
+def _tname(c, i):
+    p, r = c.p(i), c.rng
+    st = c.val("tname_style", lambda: r.choice(["full", "full", "lf", "LF", "lower", "lowerlf", "upper"]))
+    if st == "lf":
+        return f"{p.last}, {p.first}"
+    if st == "LF":
+        return f"{p.last.upper()}, {p.first}"
+    if st == "lower":
+        return p.full.lower()
+    if st == "lowerlf":
+        return f"{p.last}, {p.first}".lower()
+    if st == "upper":
+        return p.full.upper()
+    return p.full
+
+
+def _v(c, i, fn, label):
+    return [(fn(), label)]
+
+
+# (header alternatives, value producer (c, i) -> segs, quote-sensitive)
+_TBL_COLS = {
+    "name": (("name", "Name", "NAME", "full_name", "patient", "patient_name", "employee", "customer", "Member Name",
+              "holder"), lambda c, i: [(_tname(c, i), "PERSON")]),
+    "dob": (("dob", "DOB", "date_of_birth", "birth_date", "Birthdate", "born"),
+            lambda c, i: [(c.val("dobfmt", lambda: c.rng.choice(["iso", "iso", "us", "eu", "any"])) == "iso" and c.p(i).dob.isoformat()
+                           or _fmt_dob(c, i), "DATE")]),
+    "age": (("age", "Age", "AGE", "patient_age", "yrs", "age_years", "Age (y)", "age_at_visit"),
+            lambda c, i: [(str(c.p(i).age), "AGE")]),
+    "mrn": (("mrn", "MRN", "medical_record_no", "record_id", "patient_id", "chart_no", "Hospital No."),
+            lambda c, i: [(_tbl_id(c, "mrn"), "ID_NUMBER")]),
+    "natid": (("national_id", "nat_id", "id_number", "ID No", "tax_id", "ni_number", "cpf", "document_no", "govt_id"),
+              lambda c, i: [(_tbl_id(c, "natid"), "ID_NUMBER")]),
+    "ssn": (("ssn", "SSN", "social_security", "ssn_no"), lambda c, i: [(_tbl_id(c, "ssn"), "ID_NUMBER")]),
+    "passport": (("passport", "passport_no", "Passport #", "travel_doc"), lambda c, i: [(_tbl_id(c, "passport"), "ID_NUMBER")]),
+    "emp": (("employee_no", "emp_id", "Employee #", "staff_id", "badge", "payroll_no"),
+            lambda c, i: [(_tbl_id(c, "emp"), "ID_NUMBER")]),
+    "med": (("medication", "drug", "Rx", "current_meds", "condition", "diagnosis", "dx", "primary_condition"),
+            lambda c, i: [(_F().medical(c.rng, c.val("medk", lambda: c.rng.choice(["m", "c", None]))), "MEDICAL")]),
+    "phone": (("phone", "Phone", "tel", "mobile", "contact_no"), lambda c, i: [(_F().phone(c.rng), "PHONE")]),
+    "email": (("email", "Email", "e-mail", "email_addr"), lambda c, i: [(c.p(i).email(), "EMAIL")]),
+    "bank": (("iban", "IBAN", "account", "acct_no", "bank_account", "payout_account"),
+             lambda c, i: [(c.val("bk", lambda: c.rng.random()) < 0.5 and _F().iban(c.rng, grouped=False) or _F().account_number(c.rng), "BANK_ACCOUNT")]),
+    "card": (("card", "card_number", "cc_num", "pan"), lambda c, i: [(_F().card(c.rng)[1].replace(" ", "").replace("-", ""), "CREDIT_CARD")]),
+    "user": (("username", "user", "login", "handle", "uid"), lambda c, i: [(c.p(i).username, "USERNAME")]),
+    "city": (("city", "City", "town"), lambda c, i: [(c.rng.choice(_F().CITIES), "LOCATION")]),
+    # negatives
+    "salary": (("salary", "Salary", "annual_salary", "pay"), lambda c, i: [(str(c.rng.randint(18, 240) * 1000), None)]),
+    "dept": (("department", "dept", "Dept", "ward", "unit"), lambda c, i: [(c.rng.choice(["Engineering", "Finance", "Sales", "Cardiology", "ICU", "Legal", "IT", "Ops", "oncology", "HR"]), None)]),
+    "sku": (("sku", "order_id", "SKU", "item", "order_no", "invoice"),
+            lambda c, i: [(c.rng.choice([_F().sku, _F().order_no, _F().invoice_no])(c.rng), None)]),
+    "ts": (("created_at", "timestamp", "updated", "last_seen", "admitted_at"), lambda c, i: [(_ts(c), None)]),
+    "bool": (("active", "readmitted", "is_deceased", "verified", "consent", "smoker"),
+             lambda c, i: [(c.rng.choice(["true", "false", "TRUE", "FALSE", "yes", "no", "Y", "N", "0", "1"]), None)]),
+    "qty": (("qty", "count", "visits", "score", "los_days", "rating"), lambda c, i: [(str(c.rng.randint(0, 400)), None)]),
+    "amount": (("amount", "balance", "total", "copay"), lambda c, i: [(f"{c.rng.randint(1, 9999)}.{c.rng.randint(0, 99):02d}", None)]),
+    "rowid": (("id", "row", "#", "rec"), lambda c, i: [(str(int(i) - 100), None)]),
+}
+
+
+def _fmt_dob(c, i):
+    dob = c.p(i).dob
+    st = c.val("dobfmt", lambda: "us")
+    if st == "us":
+        return f"{dob.month:02d}/{dob.day:02d}/{dob.year}"
+    if st == "eu":
+        return f"{dob.day:02d}.{dob.month:02d}.{dob.year}"
+    return _F().fmt_date(dob, c.rng)
+
+
+def _ts(c):
+    r = c.rng
+    st = c.val("tsfmt", lambda: r.randint(0, 2))
+    y, mo, dd, h, mi, s = r.randint(2019, 2026), r.randint(1, 12), r.randint(1, 28), r.randint(0, 23), r.randint(0, 59), r.randint(0, 59)
+    if st == 0:
+        return f"{y}-{mo:02d}-{dd:02d} {h:02d}:{mi:02d}:{s:02d}"
+    if st == 1:
+        return f"{y}-{mo:02d}-{dd:02d}T{h:02d}:{mi:02d}:{s:02d}Z"
+    return str(r.randint(1_550_000_000, 1_790_000_000))
+
+
+_TBL_PII = ["name", "dob", "age", "mrn", "natid", "ssn", "passport", "emp", "med", "phone", "email", "bank", "card",
+            "user", "city"]
+_TBL_NEG = ["salary", "dept", "sku", "ts", "bool", "qty", "amount", "rowid"]
+
+
+def _table(d, c, header_p=0.8):
+    r = c.rng
+    cols = r.sample(_TBL_PII, r.randint(3, 7))
+    if "age" not in cols and r.random() < 0.5:
+        cols.append("age")
+    if not any(k in cols for k in ("mrn", "natid", "ssn", "passport", "emp")) and r.random() < 0.6:
+        cols.append(r.choice(["mrn", "natid", "ssn", "passport", "emp"]))
+    cols += r.sample(_TBL_NEG, r.randint(1, 4))
+    r.shuffle(cols)
+    if "rowid" in cols and r.random() < 0.7:
+        cols.remove("rowid")
+        cols.insert(0, "rowid")
+    sep = r.choice(["\t", "\t", ",", ",", "|", " | ", ";"])
+    case = r.choice(["", "", "", "lower", "upper"])
+    lower_vals = r.random() < 0.15
+    if r.random() < header_p:
+        hs = [r.choice(_TBL_COLS[k][0]) for k in cols]
+        hs = [h.lower() if case == "lower" else h.upper() if case == "upper" else h for h in hs]
+        d.t(("| " if sep == " | " and r.random() < 0.5 else "") + sep.join(hs) + "\n")
+        if sep == " | " and r.random() < 0.5:
+            d.t(sep.join("---" for _ in hs) + "\n")
+    rows = r.randint(10, 60)
+    for k in range(rows):
+        i = str(100 + k)
+        for j, key in enumerate(cols):
+            if j:
+                d.t(sep)
+            segs = _TBL_COLS[key][1](c, i)
+            if lower_vals:
+                segs = [(s.lower() if lab not in ("PASSWORD", "SECRET") else s, lab) for s, lab in segs]
+            quote = sep == "," and any("," in s for s, _ in segs) or (sep == "," and r.random() < 0.05)
+            d.t('"' if quote else "")
+            d.extend(segs)
+            d.t('"' if quote else "")
+        d.t("\n")
+
+
+add("tr_table_header", "table", "train", lambda d, c: _table(d, c, header_p=1.0), weight=3.0)
+add("tr_table_any", "table", "train", lambda d, c: _table(d, c, header_p=0.5), weight=2.0)
+add("tr_table_dump", "table", "train", lambda d, c: (_r(d, c, "[-- export {year}\n|# dump of [patients|staff|members|users]\n|]"),
+                                                    _table(d, c, header_p=0.0)), weight=1.5)
+add("tr_table_in_email", "table", "train", lambda d, c: (_r(d, c, GREET + ",\n\n[Here is the extract you asked for:|"
+                                                            "Attached rows below (do not forward):|See the list:]\n\n"),
+                                                        _table(d, c, header_p=0.8), _r(d, c, "\n" + SIGN2 + SIGNOFF)))
+
+
+# ---- usernames / access logs ------------------------------------------------------------------------
+def _clf_ts(c):
+    r = c.rng
+    mon = r.choice(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+    return (f"{r.randint(1, 28):02d}/{mon}/{r.randint(2019, 2026)}:{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:"
+            f"{r.randint(0, 59):02d} {r.choice(['+0000', '+0000', '-0700', '+0100', '+0530'])}")
+
+
+def _access_log(d, c):
+    r = c.rng
+    n = r.randint(4, 25) if not c.long else r.randint(30, 60)
+    F = _F()
+    for k in range(n):
+        ip = F.ipv6(r) if r.random() < 0.3 else F.ipv4(r)
+        d.e("IP_ADDRESS", ip)
+        d.t(" - ")
+        if r.random() < 0.65:
+            d.e("USERNAME", c.p(str(60 + k % 5)).username)
+        else:
+            d.t("-")
+        path = r.choice(["/", "/login", "/account/settings", "/api/v1/orders", "/static/site.css", "/dashboard",
+                         "/wp-admin/", "/logout", "/cart?item=" + str(r.randint(1, 999))])
+        d.t(f" [{_clf_ts(c)}] \"{r.choice(['GET', 'GET', 'POST', 'HEAD'])} {path} {r.choice(['HTTP/1.1', 'HTTP/2.0'])}\" "
+            f"{r.choice(['200', '200', '302', '401', '404', '500'])} {r.randint(0, 90000)}")
+        if r.random() < 0.5:
+            d.t(f" \"{r.choice(['-', 'https://example.org/', '-'])}\" \"{r.choice(['curl/8.4.0', 'Mozilla/5.0 (X11; Linux x86_64)', 'python-requests/2.31'])}\"")
+        d.t("\n")
+
+
+add("tr_log_access", "app_log", "train", _access_log, weight=1.5)
+add("tr_user_cues", "support_ticket", "train",
+    "[Issue|Case|Report] {ticket}\n[Submitted by|Reporter|Opened by|Raised by]: {user}\n[Customer: {name}\n|]"
+    "[Account: {user2}|Affected login: {user2}|user: {user2}|login: {user2}]\n\n[I can't|Cannot|Unable to] "
+    "[log in as|sign in as|switch to] {user2} [since {reltime}|after the reset|from {ip}]. [?My handle on the forum is {user3}. ]"
+    "[?They also take {drug} — irrelevant, ignore. ]" + FILL, weight=2.0)
+add("tr_user_loyalty", "email", "train",
+    "[Your booking|Reservation|Membership update] {po}\n\nGuest: [{name}|{lastfirst}]\n[Loyalty member|Member login|"
+    "Rewards account|Frequent flyer no.|Account]: {user}\n[Date of birth: {dob}\n][Contact: {phone}\n]\n"
+    "[Sign in as {user} to manage your booking.|Your username {user} is linked to {email}.|{filler}]")
+add("tr_user_chat", "chat", "train",
+    "\\[{ts}\\] {user}: [can someone reset the account for {user2}?|{user2} keeps getting locked out|"
+    "pls add {user2} to the on-call group]\n\\[{ts}\\] {user3}: [done, user: {user2}|ok, login {user2} unlocked|"
+    "which one, {user2} or {user4}?|handle is {handle2}]\n[?\\[{ts}\\] {user}: {filler}\n]")
+add("tr_json_camel", "json", "train", lambda d, c: _json(d, c, pii=[
+    (("userName", "loginName", "user_name"), "user#"), (("fullName", "customerName"), "name#"),
+    (("lastSeenIp", "clientIp", "remoteAddr"), "ip#"), (("phoneNumber", "contactPhone"), "phone#"),
+    (("dateOfBirth", "dobIso"), "isodob#"), (("emailAddress", "primaryEmail"), "email#"),
+    (("currentMedication", "primaryDiagnosis"), "cond#"), (("ageYears", "patientAge"), "age#")],
+    neg=NEG_FIELDS + [(("authProvider", "sessionState", "retryCount"), "state"), (("createdAtMs", "lastLoginTs"), "ts")]))
+
+# ---- addresses after parties, international forms, Last, First records -------------------------------
+def _intl_addr(c, i):
+    F, r = _F(), c.rng
+    loc = r.choice(["fr_FR", "en_IN", "es_ES", "en_US", "en_GB", "it_IT", "de_DE", "pt_BR", "nl_NL", "mil"])
+    if loc == "mil":
+        f = F._fk("en_US", r)
+        a = r.choice([f.military_ship() + " " + f.last_name() + ", FPO " + r.choice(["AP", "AE", "AA"]) + " " + f.postcode(),
+                      f"Unit {r.randint(1000, 9999)} Box {r.randint(1, 9999)}, DPO {r.choice(['AP', 'AE', 'AA'])} {f.postcode()}",
+                      f"PSC {r.randint(1000, 9999)}, Box {r.randint(1, 9999)}, APO {r.choice(['AP', 'AE', 'AA'])} {f.postcode()}"])
+    else:
+        a = F._clean_addr(F._fk(loc, r).address())
+        if r.random() < 0.3:
+            a += "\n" + F._ADDR_COUNTRY[loc]
+    if r.random() < 0.55:
+        a = a.replace("\n", ", ")
+    return a
+
+
+def _party_contract(d, c):
+    r = c.rng
+    roles = [("Discloser", "Recipient"), ("Supplier", "Customer"), ("Licensor", "Licensee"), ("Seller", "Buyer"),
+             ("Disclosing Party", "Receiving Party"), ("Lender", "Borrower"), ("Consultant", "Client")]
+    a, b = r.choice(roles)
+    d.t(r.choice(["THIS AGREEMENT is made on ", "Agreement dated ", "Entered into on "]))
+    _r(d, c, "{date} between {org}")
+    d.t(r.choice([f' ("{a}"), ', f' (the "{a}"), ', f', ("{a}") ', f' ("{a}"), having its registered office at ']))
+    d.e("STREET_ADDRESS", _intl_addr(c, "1"))
+    _r(d, c, ", and [{org2}|{name2}]")
+    d.t(r.choice([f' ("{b}"), ', f' (the "{b}"), of ', f' ("{b}"), located at ']))
+    d.e("STREET_ADDRESS", _intl_addr(c, "2"))
+    _r(d, c, ". [?Notices shall be sent to {tname3} at {wemail3}. ]The {dur} term begins on the Effective Date.\n")
+
+
+add("tr_contract_parties", "contract", "train", _party_contract, weight=2.0)
+add("tr_letterhead", "crm_record", "train", lambda d, c: (
+    _r(d, c, "[{org}|{name}\n{org}|Attn: {tname}\n{org}]\n"), d.e("STREET_ADDRESS", _intl_addr(c, "1").replace(", ", "\n", c.rng.randint(0, 3))),
+    _r(d, c, "\n[Tel {phone}\n|][{wemail}\n|]\n[Re: account {acct}|Customer since {pdate}|Ref {po}]\n"
+             "[Ship to|Deliver to|Mailing address]: "), d.e("STREET_ADDRESS", _intl_addr(c, "2")), d.t("\n")), weight=1.5)
+add("tr_clin_header", "clinical_note", "train",
+    "[Pt|Name|Patient Name|Resident]: {lastfirst}[  |\t|   ][Gender|Sex]: [F|M|female|male][  |\t|   ]"
+    "[DOB: {dob}|Age: {age}|{age} yrs|Age {age}y]\n[MRN|Hosp#|Chart] {mrn}   [Ward {n}|Bed {n}|Room {num}]\n"
+    "[Attending|Consultant|Seen by]: [{lastfirst2}|{tname2}]\n[Dx|Problem]: {cond}; [meds|Rx]: {drug} {dose}\n" + FILL)
 
 # ---- negatives-only (train) ---------------------------------------------------------------------
 add("tr_neg_release", "email", "train",
