@@ -70,7 +70,8 @@ def _load_scanner(kw: dict):
         scanner = Scanner(_make_scan_options(kw))
     except (ConfigError, FileNotFoundError, BackendUnavailable, ValueError) as exc:
         fatal(str(exc))
-    err.print(f"[dim]{scanner.backend_reason}[/]")
+    if "fell back" not in scanner.backend_reason:  # a fallback was already logged as a warning
+        err.print(f"[dim]{escape(scanner.backend_reason)}[/]")
     return scanner
 
 

@@ -1,0 +1,117 @@
+"""Backend registry: name -> loader, and the one place where selection and fallback happen.
+
+Selection (``name="auto"``), fastest first, as measured (see the README's benchmark section):
+
+* CUDA GPU (``torch.cuda.is_available()``): torch fp16, then ONNX Runtime CUDA/TensorRT fp16.
+* CPU: ONNX Runtime int8 (dynamic per-channel quantization, ~2x torch fp32), then torch fp32.
+
+Fallback: a requested backend/device that cannot run here (no GPU, no ``onnxruntime-gpu``, a CUDA
+init error, ``onnxruntime`` missing, an ONNX export failure, a precision the backend lacks) falls down
+the chain onnx cuda -> torch cuda -> onnx cpu -> torch cpu (never from cpu up to cuda), with one
+warning; the returned reason says what ran, and why it is not what was asked. ``strict=True`` raises
+``BackendUnavailable`` instead. Callers pass the user's options through and use what comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from .base import Backend, BackendUnavailable
+
+log = logging.getLogger(__name__)
+
+DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
+
+
+def _torch(model_dir: Path, device: str, **kw) -> Backend:
+    from .torch_backend import TorchBackend
+
+    return TorchBackend(model_dir, device=device, **kw)
+
+
+def _onnx(model_dir: Path, device: str, **kw) -> Backend:
+    from .onnx_backend import OnnxBackend
+
+    return OnnxBackend(model_dir, device=device, **kw)
+
+
+REGISTRY: dict[str, Callable[..., Backend]] = {"torch": _torch, "onnx": _onnx}
+
+# What "auto" tries per device, fastest first, and why it is first.
+AUTO_ORDER = {"cuda": [("torch", "cuda"), ("onnx", "cuda")], "cpu": [("onnx", "cpu"), ("torch", "cpu")]}
+AUTO_WHY = {("torch", "cuda"): "CUDA GPU present: torch fp16 is the fastest GPU backend",
+            ("onnx", "cuda"): "CUDA GPU present: ONNX Runtime on CUDA",
+            ("onnx", "cpu"): "no CUDA GPU: int8 ONNX Runtime is the fastest CPU backend (~2x torch fp32)",
+            ("torch", "cpu"): "no CUDA GPU: torch fp32"}
+# Where an explicit request falls when it cannot run: keep the GPU if possible, then the CPU.
+FALLBACK = [("onnx", "cuda"), ("torch", "cuda"), ("onnx", "cpu"), ("torch", "cpu")]
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001  (a broken CUDA install means: no CUDA)
+        return False
+
+
+def _plan(name: str, device: str) -> list[tuple[str, str]]:
+    """Candidates in the order to try; the first is what was asked for (or auto's first choice)."""
+    if name == "auto":
+        order = list(AUTO_ORDER[device])
+        return order + (AUTO_ORDER["cpu"] if device == "cuda" else [])
+    asked = (name, device)
+    chain = dict.fromkeys(FALLBACK + [(n, d) for d in ("cuda", "cpu") for n in REGISTRY])
+    return [asked] + [c for c in chain if c != asked and (device == "cuda" or c[1] == "cpu")]
+
+
+def _describe(backend: Backend) -> str:
+    facts = backend.describe()
+    extra = facts.get("provider") or facts.get("card")
+    return f"{backend.name} on {backend.device} ({backend.precision}{', ' + extra if extra else ''})"
+
+
+def load_backend(name: str, model_dir: Path, device: str = "auto", strict: bool = False,
+                 precision: str = "auto", threads: int | None = None) -> tuple[Backend, str]:
+    """Load the requested backend, or fall back down the chain with one warning (unless ``strict``).
+
+    Returns the backend and a one-line reason saying what was picked and why.
+    """
+    if name != "auto" and name not in REGISTRY:
+        raise ValueError(f"unknown backend '{name}' (choose from: auto, {', '.join(REGISTRY)})")
+    if device not in DEVICES:
+        raise ValueError(f"unknown device '{device}' (choose from: {', '.join(DEVICES)})")
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision '{precision}' (choose from: {', '.join(PRECISIONS)})")
+    resolved = device if device != "auto" else ("cuda" if _cuda_available() else "cpu")
+    plan = _plan(name, resolved)
+    errors: list[str] = []
+    for cand_name, cand_device in plan:
+        try:
+            backend = REGISTRY[cand_name](model_dir, cand_device, precision=precision, threads=threads)
+        except (BackendUnavailable, ImportError) as exc:
+            label = f"{cand_name} on {cand_device}" + (f" ({precision})" if precision != "auto" else "")
+            if strict:
+                raise BackendUnavailable(f"{label} is unavailable (strict, not falling back): {exc}") from exc
+            msg = str(exc)
+            for prefix in (f"{cand_name} on {cand_device}: ", f"{cand_name}: "):
+                msg = msg.removeprefix(prefix)
+            errors.append(f"{label}: {msg}")
+            continue
+        what = _describe(backend)
+        if not errors:
+            why = AUTO_WHY.get((cand_name, cand_device), "") if name == "auto" else "as requested"
+            return backend, f"backend {what}: {why}"
+        first = plan[0]
+        reason = (f"backend {what}: fell back from {first[0]} on {first[1]} because "
+                  + "; ".join(errors))
+        log.warning("%s", reason)
+        return backend, reason
+    raise BackendUnavailable("no backend can run here: " + "; ".join(errors))
+
+
+__all__ = ["Backend", "BackendUnavailable", "REGISTRY", "load_backend"]

@@ -1,0 +1,64 @@
+"""PyTorch backend: CUDA in half precision when a GPU is present, fp32 on CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .base import BackendUnavailable
+
+
+class TorchBackend:
+    name = "torch"
+
+    def __init__(self, model_dir: Path, device: str = "auto", precision: str = "auto",
+                 threads: int | None = None):
+        try:
+            import torch
+            from transformers import AutoModelForTokenClassification
+        except ImportError as exc:
+            raise BackendUnavailable(f"torch: cannot import torch/transformers: {exc}") from exc
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda" and not torch.cuda.is_available():
+            raise BackendUnavailable("torch: CUDA requested but torch.cuda.is_available() is False")
+        if precision == "auto":
+            # fp16 on GPU (tensor cores); fp32 on CPU: bf16/fp16 matmuls are slower without AVX-512.
+            precision = "fp16" if device == "cuda" else "fp32"
+        dtypes = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+        if precision not in dtypes:
+            raise BackendUnavailable(f"torch: no {precision} inference (torch runs fp32, fp16 or bf16; "
+                                     "int8 is an ONNX Runtime format)")
+        dtype = dtypes[precision]
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            model = AutoModelForTokenClassification.from_pretrained(model_dir, dtype=dtype)
+            self.model = model.to(device).eval()
+        except (RuntimeError, OSError) as exc:  # CUDA init errors surface as RuntimeError
+            raise BackendUnavailable(f"torch on {device}: {exc}") from exc
+        self.torch = torch
+        self.device = device
+        self.precision = precision
+        self._pin = device == "cuda"
+
+    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        torch = self.torch
+        ids = torch.from_numpy(input_ids)
+        mask = torch.from_numpy(attention_mask)
+        if self._pin:
+            ids, mask = ids.pin_memory(), mask.pin_memory()
+        with torch.inference_mode():
+            ids = ids.to(self.device, non_blocking=True)
+            mask = mask.to(self.device, non_blocking=True)
+            logits = self.model(input_ids=ids, attention_mask=mask).logits
+            return logits.float().cpu().numpy()
+
+    def describe(self) -> dict:
+        info = {"backend": self.name, "device": self.device, "precision": self.precision,
+                "torch": self.torch.__version__}
+        if self.device == "cuda":
+            info["card"] = self.torch.cuda.get_device_name(0)
+        return info

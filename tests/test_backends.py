@@ -1,0 +1,114 @@
+"""Backend selection and fallback (``scanner.backends.load_backend``) on the real shipped model.
+
+These run the real backends on this machine. The CUDA cases assert CPU-only behaviour, so they skip
+on a machine where the requested GPU path can actually run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner.backends import BackendUnavailable, load_backend
+from scanner.model import DEFAULT_MODEL, ModelInfo
+
+pytest.importorskip("onnxruntime")
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _ort_cuda() -> bool:
+    import onnxruntime as ort
+
+    return "CUDAExecutionProvider" in ort.get_available_providers()
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The shipped model (``PII_SCANNER_TEST_MODEL`` may point elsewhere while developing)."""
+    return ModelInfo.resolve(os.environ.get("PII_SCANNER_TEST_MODEL") or DEFAULT_MODEL).path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """Same folder as test_onnx.py's cache: one export per test session, whichever module runs first."""
+    root = tmp_path_factory.getbasetemp() / "pii-scanner-cache"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PII_SCANNER_CACHE", str(root))
+        yield root
+
+
+def _fallback_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "scanner.backends" and r.levelno >= logging.WARNING]
+
+
+def test_unknown_names_are_value_errors(model_dir):
+    with pytest.raises(ValueError, match="unknown backend 'tensorflow'"):
+        load_backend("tensorflow", model_dir)
+    with pytest.raises(ValueError, match="unknown device"):
+        load_backend("onnx", model_dir, device="tpu")
+    with pytest.raises(ValueError, match="unknown precision"):
+        load_backend("onnx", model_dir, precision="int4")
+
+
+@pytest.mark.skipif(_cuda(), reason="a CUDA GPU is present: auto picks a GPU backend")
+def test_auto_on_cpu_picks_onnx_int8(model_dir, caplog):
+    backend, reason = load_backend("auto", model_dir, threads=1)
+    assert (backend.name, backend.device, backend.precision) == ("onnx", "cpu", "int8")
+    assert reason.startswith("backend onnx on cpu (int8") and "fastest CPU backend" in reason
+    assert "fell back" not in reason and not _fallback_warnings(caplog)
+
+
+@pytest.mark.skipif(_ort_cuda(), reason="onnxruntime-gpu is installed")
+def test_onnx_cuda_falls_back_with_one_warning(model_dir, caplog):
+    backend, reason = load_backend("onnx", model_dir, device="cuda", threads=1)
+    assert backend.device in ("cpu", "cuda")  # torch on cuda is the next choice where a GPU exists
+    if not _cuda():
+        assert (backend.name, backend.device, backend.precision) == ("onnx", "cpu", "int8")
+    assert "fell back from onnx on cuda because" in reason
+    assert "CUDAExecutionProvider" in reason and "onnxruntime-gpu" in reason
+    assert _fallback_warnings(caplog) == [reason]  # exactly one warning, and it is the reason
+
+
+@pytest.mark.skipif(_ort_cuda(), reason="onnxruntime-gpu is installed")
+def test_onnx_cuda_strict_raises(model_dir, caplog):
+    with pytest.raises(BackendUnavailable, match="CUDAExecutionProvider"):
+        load_backend("onnx", model_dir, device="cuda", strict=True)
+    assert not _fallback_warnings(caplog)
+
+
+@pytest.mark.skipif(_cuda(), reason="a CUDA GPU is present")
+def test_torch_cuda_without_gpu_falls_back_to_cpu(model_dir, caplog):
+    backend, reason = load_backend("torch", model_dir, device="cuda", threads=1)
+    assert backend.device == "cpu" and "fell back from torch on cuda" in reason
+    assert len(_fallback_warnings(caplog)) == 1
+
+
+def test_torch_has_no_int8(model_dir, caplog):
+    backend, reason = load_backend("torch", model_dir, device="cpu", precision="int8", threads=1)
+    assert (backend.name, backend.precision) == ("onnx", "int8")
+    assert "fell back from torch on cpu because" in reason and "int8" in reason
+    assert len(_fallback_warnings(caplog)) == 1
+    with pytest.raises(BackendUnavailable, match="int8"):
+        load_backend("torch", model_dir, device="cpu", precision="int8", strict=True)
+
+
+def test_explicit_request_is_honoured(model_dir, caplog):
+    backend, reason = load_backend("torch", model_dir, device="cpu", threads=1)
+    assert (backend.name, backend.device, backend.precision) == ("torch", "cpu", "fp32")
+    assert reason.endswith("as requested")
+    info = backend.describe()
+    assert info["backend"] == "torch" and info["precision"] == "fp32"
+    backend, reason = load_backend("onnx", model_dir, device="cpu", precision="fp32", threads=1)
+    info = backend.describe()
+    assert (info["backend"], info["device"], info["precision"]) == ("onnx", "cpu", "fp32")
+    assert info["provider"] == "CPUExecutionProvider" and info["onnxruntime"]
+    assert not _fallback_warnings(caplog)
