@@ -145,8 +145,10 @@ def train(cfg: TrainConfig) -> Path:
     base = base_model_path(cfg.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     id2label = dict(enumerate(TAGS))
+    # fp32 master weights whatever the checkpoint holds: continuing from a shipped fp16 model in fp16
+    # overflows (the loss goes NaN within a few hundred steps).
     model = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=len(TAGS), id2label=id2label, label2id=TAG2ID).to(device)
+        base, num_labels=len(TAGS), id2label=id2label, label2id=TAG2ID, dtype=torch.float32).to(device)
 
     t0 = time.time()
     records = [{"text": r["text"], "spans": r["spans"]} for r in generate(cfg.n_train, cfg.seed, "train")]
