@@ -92,7 +92,7 @@ def test_entity_deep_inside_a_long_document_is_found_once(scanner):
     persons = [s for s in res.spans if s.label == "PERSON"]
     name_at = text.index("Bartholomew")
     assert [(s.start, s.end) for s in persons] == [(name_at, name_at + len("Bartholomew Nkemelu"))]
-    assert res.n_tokens > 90_000
+    assert res.n_tokens > 70_000  # one document, many windows
 
 
 @pytest.mark.parametrize("prefix", [
