@@ -21,15 +21,42 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return z
 
 
+# Entities that legitimately run over line breaks (postal addresses, PEM key blocks).
+MULTILINE_LABELS = frozenset({"STREET_ADDRESS", "SECRET"})
+
+
+def _breaks(text: str | None, end: int, start: int, label: str) -> bool:
+    """A tab (a column boundary) or a line break ends an entity, except for multi-line labels."""
+    if text is None or start <= end:
+        return False
+    gap = text[end:start]
+    return "\t" in gap or ("\n" in gap and label not in MULTILINE_LABELS)
+
+
+def join_touching(spans: list[Span]) -> list[Span]:
+    """Pieces with no character between them are one token split by punctuation ("907" "-10-767"):
+    a span must not end inside a whitespace-delimited token, so they become one span (longer label)."""
+    out: list[Span] = []
+    for s in spans:
+        if out and out[-1].end == s.start:
+            prev = out[-1]
+            label = prev.label if prev.length >= s.length else s.label
+            out[-1] = Span(prev.start, s.end, label, min(prev.score, s.score), prev.detector)
+        else:
+            out.append(s)
+    return out
+
+
 def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarray,
-                  word_ids: np.ndarray, id2tag: list[str]) -> list[Span]:
+                 word_ids: np.ndarray, id2tag: list[str], text: str | None = None) -> list[Span]:
     """BIO decoding over words.
 
     ``tag_ids``/``tag_scores`` are the winning tag and its probability per token (keeping only these,
     not the full [n_tokens, n_tags] matrix, keeps a 50 MB document's memory small); ``offsets``
-    [n_tokens, 2]; ``word_ids`` [n_tokens]. An I- tag that
-    does not continue a span of its label starts one (the model is sometimes unsure about B vs I, and
-    dropping the entity would be worse). Score = mean over the span's words of the winning tag's prob.
+    [n_tokens, 2]; ``word_ids`` [n_tokens]. An I- tag that does not continue a span of its label starts
+    one (the model is sometimes unsure about B vs I, and dropping the entity would be worse). With
+    ``text``, spans never continue over a tab, nor over a line break unless the label is multi-line.
+    Score = mean over the span's words of the winning tag's probability.
     """
     n = tag_ids.shape[0]
     if n == 0:
@@ -66,12 +93,12 @@ def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarra
             cur_label = None
             continue
         prefix, label = tag[0], tag[2:]
-        if prefix == "I" and cur_label == label:
+        if prefix == "I" and cur_label == label and not _breaks(text, cur_end, start, label):
             cur_end = end
             cur_scores.append(float(word_scores[w]))
             continue
         close()
         cur_label, cur_start, cur_end, cur_scores = label, start, end, [float(word_scores[w])]
     close()
-    return spans
+    return join_touching(spans)
 

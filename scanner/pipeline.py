@@ -50,8 +50,8 @@ class ScanOptions:
     device: str = "auto"
     precision: str = "auto"
     strict_backend: bool = False
-    max_length: int = 256  # tokens per window, special tokens included
-    stride: int = 64  # overlap between windows of one long document
+    max_length: int = 128  # tokens per window, special tokens included (what the model was trained on)
+    stride: int = 32  # overlap between windows of one long document
     token_budget: int | None = None  # padded tokens per batch; default depends on the device
     rules_config: str | Path | None = None
     policy: str | Path | None = None
@@ -132,7 +132,7 @@ class Scanner:
         t.windows = len(windows)
         t1 = time.perf_counter()
         t.infer = t1 - t0
-        out = [decode_spans(tag_ids[i], tag_scores[i], tk.offsets, tk.word_ids, self.id2tag)
+        out = [decode_spans(tag_ids[i], tag_scores[i], tk.offsets, tk.word_ids, self.id2tag, texts[i])
                for i, tk in enumerate(toks)]
         t.decode = time.perf_counter() - t1
         self.timings.add(t)
