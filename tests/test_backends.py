@@ -7,13 +7,10 @@ on a machine where the requested GPU path can actually run.
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 import pytest
 
 from scanner.backends import BackendUnavailable, load_backend
-from scanner.model import DEFAULT_MODEL, ModelInfo
 
 pytest.importorskip("onnxruntime")
 
@@ -30,19 +27,6 @@ def _ort_cuda() -> bool:
     return "CUDAExecutionProvider" in ort.get_available_providers()
 
 
-@pytest.fixture(scope="session")
-def model_dir() -> Path:
-    """The shipped model (``PII_SCANNER_TEST_MODEL`` may point elsewhere while developing)."""
-    return ModelInfo.resolve(os.environ.get("PII_SCANNER_TEST_MODEL") or DEFAULT_MODEL).path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def onnx_cache(tmp_path_factory):
-    """Same folder as test_onnx.py's cache: one export per test session, whichever module runs first."""
-    root = tmp_path_factory.getbasetemp() / "pii-scanner-cache"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PII_SCANNER_CACHE", str(root))
-        yield root
 
 
 def _fallback_warnings(caplog) -> list[str]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from scanner.model import DEFAULT_MODEL, ModelInfo
+from scanner.model import ModelInfo
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
@@ -47,19 +45,6 @@ CORPUS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def model_dir() -> Path:
-    """The shipped model (``PII_SCANNER_TEST_MODEL`` may point elsewhere while developing)."""
-    return ModelInfo.resolve(os.environ.get("PII_SCANNER_TEST_MODEL") or DEFAULT_MODEL).path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def onnx_cache(tmp_path_factory):
-    """A cache shared by every test module of this session (same folder), then removed."""
-    root = tmp_path_factory.getbasetemp() / "pii-scanner-cache"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PII_SCANNER_CACHE", str(root))
-        yield root
 
 
 @pytest.fixture(scope="session")

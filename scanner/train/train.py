@@ -31,7 +31,7 @@ class TrainConfig:
     epochs: float = 1.0
     batch_size: int = 32
     max_length: int = 128
-    stride: int = 64
+    stride: int = 32
     max_windows_per_doc: int = 2  # long generated docs repeat themselves; more windows cost time, teach little
     lr: float = 1e-4
     warmup: float = 0.06

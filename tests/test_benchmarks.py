@@ -1,0 +1,120 @@
+"""The benchmark suite runs end to end (smoke), and the peer label mappings do what they say."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "benchmarks" / "run.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import peers  # noqa: E402  (benchmarks/ is scripts, not a package)
+
+
+def _model_present() -> bool:
+    from scanner.model import ModelInfo
+
+    try:
+        ModelInfo.resolve(None)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _cuda() -> bool:
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:
+        return False
+
+
+def _bench(tmp_path: Path, *args: str, timeout: int = 300) -> dict:
+    cmd = [sys.executable, str(RUN), "--out", str(tmp_path), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    files = list(tmp_path.glob("quick-*.json"))
+    assert len(files) == 1, files
+    assert files[0].with_suffix(".md").is_file()
+    assert not (tmp_path / "LATEST.md").exists()  # smoke runs never replace the published table
+    return json.loads(files[0].read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _model_present(), reason="no shipped model")
+def test_quick_benchmark_runs_both_configs(tmp_path):
+    doc = _bench(tmp_path, "--quick", "--configs", "torch-cpu,pipeline-cpu", "--repeats", "1",
+                 "--docs", "20", "--model-tokens", "2048")
+    assert doc["corpus"]["docs"] == 20 and doc["corpus"]["tokens"] > 0
+    assert doc["machine"]["cpu"]
+    for name in ("torch-cpu", "pipeline-cpu"):
+        entry = doc["results"][name]
+        assert [r["ok"] for r in entry["runs"]] == [True], entry
+        s = entry["summary"]
+        assert s["docs_per_s"]["median"] > 0 and s["tokens_per_s"]["median"] > 0
+        assert s["peak_rss_mb"]["median"] > 50
+        q = entry["quality"]
+        assert q["n_docs"] == 20
+        for key in ("micro_overlap", "micro_exact", "char", "restricted_presidio", "restricted_rampart"):
+            assert key in q
+        assert 0.0 <= q["micro_overlap"]["f1"] <= 1.0
+    scan = doc["results"]["torch-cpu"]["summary"]
+    assert scan["model_only_tokens_per_s"]["median"] > 0
+    assert set(scan["stages"]) >= {"tokenize", "infer", "decode", "rules", "io_other"}
+    assert "torch-cpu / pipeline-cpu (docs/s)" in doc["ratios"]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _cuda(), reason="no CUDA GPU")
+@pytest.mark.skipif(not _model_present(), reason="no shipped model")
+def test_quick_gpu_benchmark(tmp_path):
+    doc = _bench(tmp_path, "--quick", "--gpu", "--configs", "torch-fp16-cuda", "--docs", "50")
+    s = doc["results"]["torch-fp16-cuda"]["summary"]
+    assert s["docs_per_s"]["median"] > 0
+    assert s["gpu_mem_mb"]["median"] > 0
+    assert doc["machine"]["gpu"]
+
+
+# -- peer label mappings (no models needed) ---------------------------------------------------------
+
+Sp = namedtuple("Sp", "start end type")
+
+
+def test_rampart_parts_join_into_our_labels():
+    text = "Ana Lima lives at 12 Elm St, Springfield, IL 62704. In Paris. ana@x.io 123-45-6789"
+    spans = [Sp(0, 3, "GIVEN_NAME"), Sp(4, 8, "SURNAME"),
+             Sp(18, 20, "BUILDING_NUMBER"), Sp(21, 27, "STREET_NAME"), Sp(29, 40, "CITY"),
+             Sp(42, 44, "STATE"), Sp(45, 50, "ZIP_CODE"),
+             Sp(55, 60, "CITY"),
+             Sp(62, 70, "EMAIL"), Sp(71, 82, "SSN")]
+    got = [(s["start"], s["end"], s["label"]) for s in peers.rampart_to_ours(text, spans)]
+    assert got == [(0, 8, "PERSON"), (18, 50, "STREET_ADDRESS"), (55, 60, "LOCATION"),
+                   (62, 70, "EMAIL"), (71, 82, "ID_NUMBER")]
+
+
+def test_presidio_overlaps_resolved_by_score_then_length():
+    found = [(0, 10, "EMAIL", 1.0), (5, 10, "URL", 0.5), (20, 39, "CREDIT_CARD", 1.0),
+             (35, 39, "DATE", 0.85), (50, 55, "PERSON", 0.85)]
+    got = [(s["start"], s["end"], s["label"]) for s in peers.resolve_overlaps(found)]
+    assert got == [(0, 10, "EMAIL"), (20, 39, "CREDIT_CARD"), (50, 55, "PERSON")]
+
+
+def test_restricted_collapse_maps_gold_and_predictions_alike():
+    labels, mapping = peers.PEER_LABELS["presidio"]
+    assert "STREET_ADDRESS" not in labels and "LOCATION" in labels and "SECRET" not in labels
+    out = peers.collapse([{"start": 0, "end": 5, "label": "STREET_ADDRESS"}], mapping)
+    assert out == [{"start": 0, "end": 5, "label": "LOCATION"}]
+
+
+@pytest.mark.skipif(peers.rampart_available() is not None, reason="Rampart not installed")
+def test_rampart_loads_without_the_arcjet_sdk():
+    predict = peers.load_rampart()
+    got = predict("Write to jane.doe@example.com or call 415-555-0100.")
+    assert {"start": 9, "end": 29, "label": "EMAIL"} in got
