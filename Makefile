@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 sample: $(STAMP)
-	$(BIN)/pii-scanner scan samples/ -o out/sample --fresh
+	$(BIN)/pii-scanner scan samples/corpus.jsonl samples/tiers -o out/sample --fresh
 
 test: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
