@@ -78,6 +78,15 @@ class Timings:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
 
+@dataclass(slots=True)
+class Prepared:
+    """A tokenised shard: the documents, which of them have text, and their tokens."""
+
+    docs: list[Document]
+    live: list[int]
+    toks: list[Tokenized]
+
+
 @dataclass
 class Scanner:
     """Holds what is loaded once (model, tokenizer, detectors, policy) and scans shards with it."""
@@ -168,13 +177,20 @@ class Scanner:
         self.timings.rules += time.perf_counter() - t0
         return out
 
-    def scan_shard(self, docs: list[Document]) -> list[DocResult]:
-        """One ``DocResult`` per input document, in input order; bad documents become error rows."""
+    def prepare(self, docs: list[Document]) -> "Prepared":
+        """Tokenise a shard. Separate from inference so the runner can tokenise the next shard in a
+        thread (the Rust tokenizer releases the GIL) while this one is on the device."""
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
-        texts = [docs[i].text for i in live]
         t0 = time.perf_counter()
-        toks = tokenize(self.tokenizer, texts)
+        toks = tokenize(self.tokenizer, [docs[i].text for i in live])
         self.timings.tokenize += time.perf_counter() - t0
+        return Prepared(docs, live, toks)
+
+    def scan_shard(self, docs: "list[Document] | Prepared") -> list[DocResult]:
+        """One ``DocResult`` per input document, in input order; bad documents become error rows."""
+        prep = docs if isinstance(docs, Prepared) else self.prepare(docs)
+        docs, live, toks = prep.docs, prep.live, prep.toks
+        texts = [docs[i].text for i in live]
         # On a GPU the Python-bound detectors would otherwise leave the device idle: run them in a
         # thread while inference (which releases the GIL) runs here.
         pending = self._pool.submit(self.rule_spans, texts) if self._pool and self.backend else None

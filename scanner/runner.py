@@ -159,13 +159,16 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     docs: Iterator[Document] = guard(read_documents(opts.inputs, opts.text_column, opts.id_column,
                                                     opts.fmt))
     written = resumed = 0
-    for shard_id, shard in _prefetch(iter_shards(docs, opts.shard_size)):
-        if shard_id in done:
+    # The reading thread also tokenises the shards still to do, overlapping with inference here.
+    shards = ((sid, shard, None if sid in done else scanner.prepare(shard))
+              for sid, shard in iter_shards(docs, opts.shard_size))
+    for shard_id, shard, prepared in _prefetch(shards):
+        if prepared is None:
             resumed += 1
             if on_shard:
                 on_shard([])
             continue
-        results = scanner.scan_shard(shard)
+        results = scanner.scan_shard(prepared)
         if redactor is not None:  # before write_shard: the documents part commits the shard
             redactor.write_shard(out, shard_id, shard, results)
         write_shard(out, shard_id, results, include_text=opts.include_text,
