@@ -653,10 +653,12 @@ def compute_ratios(results: dict) -> dict:
                 out[f"{n} / {peer} (chars/s)"] = _paired(results[n], results[peer], "chars_per_s")
         s = results[n]["summary"]
         if "e2e_over_model" in s:
+            runs = [r for r in results[n]["runs"] if r.get("ok")]
+            per_run = [s["tokens"] / r["seconds"] / r["model_only"]["tokens_per_s"] for r in runs]
             out[f"{n}: end-to-end / model-only (tokens/s)"] = {
                 "unit": "tokens_per_s",
                 "ratio_of_medians": s["tokens_per_s"]["median"] / s["model_only_tokens_per_s"]["median"],
-                "per_round_min": s["e2e_over_model"]["min"], "per_round_max": s["e2e_over_model"]["max"]}
+                "per_round": per_run, "per_round_min": min(per_run), "per_round_max": max(per_run)}
     return {k: v for k, v in out.items() if v}
 
 
@@ -793,8 +795,9 @@ def render_chart(doc: dict, path: Path) -> str | None:
     m = doc["machine"]
     ax.set_title(f"pii-scanner, {doc['corpus']['docs']} held-out docs - "
                  f"{m.get('gpu') or m['cpu']}", fontsize=9)
-    for y, v in enumerate(med):
-        ax.text(v, y, f" {v:,.1f}", va="center", fontsize=8)
+    for y, ((_, st), v) in enumerate(zip(rows, med)):
+        ax.text(st["max"] * 1.04, y, f"{v:,.1f}", va="center", fontsize=8)
+    ax.set_xlim(right=max(s["max"] for _, s in rows) * 1.6)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -855,6 +858,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--logs", help="copy every worker's log and result JSON into this folder")
     p.add_argument("--corpus-only", action="store_true",
                    help="write the corpus to --corpus and exit (to carry it to another machine)")
+    p.add_argument("--render", metavar="JSON",
+                   help="rebuild the .md/.png (and ratios) of an earlier result JSON and print the table")
     p.add_argument("--show", metavar="JSON", help="print the short table of an earlier result and exit")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -864,6 +869,16 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.worker:
         _worker(Path(args.worker))
+        return 0
+    if args.render:
+        path = Path(args.render)
+        doc = json.loads(path.read_text())
+        doc["ratios"] = compute_ratios(doc["results"])
+        path.write_text(json.dumps(doc, indent=1, default=str))
+        md = render_markdown(doc)
+        path.with_suffix(".md").write_text(md)
+        render_chart(doc, path.with_suffix(".png"))
+        print(md)
         return 0
     if args.show:
         doc = json.loads(Path(args.show).read_text())
