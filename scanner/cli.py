@@ -115,13 +115,13 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     try:
         from .readers import describe_inputs
 
-        describe_inputs(opts.inputs, opts.fmt)  # fail on a missing input before loading the model
+        input_info = describe_inputs(opts.inputs, opts.fmt)  # fail before loading the model
     except InputError as exc:
         fatal(str(exc))
     scanner = _load_scanner(kw)
     try:
         with _progress(quiet) as on_shard:
-            summary, manifest = run_scan(opts, scanner, on_shard=on_shard)
+            summary, manifest = run_scan(opts, scanner, on_shard=on_shard, input_info=input_info)
     except (InputError, ConfigError, OSError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)

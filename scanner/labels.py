@@ -31,28 +31,6 @@ LABELS: tuple[str, ...] = (
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in LABELS for p in ("B", "I"))
 TAG2ID: dict[str, int] = {t: i for i, t in enumerate(TAGS)}
 
-# Our label -> Presidio entity name (None where Presidio has no equivalent).
-PRESIDIO_NAMES: dict[str, str | None] = {
-    "PERSON": "PERSON",
-    "EMAIL": "EMAIL_ADDRESS",
-    "PHONE": "PHONE_NUMBER",
-    "STREET_ADDRESS": "LOCATION",
-    "LOCATION": "LOCATION",
-    "ORGANIZATION": "ORGANIZATION",
-    "DATE": "DATE_TIME",
-    "AGE": None,
-    "NRP": "NRP",
-    "ID_NUMBER": "US_SSN",
-    "CREDIT_CARD": "CREDIT_CARD",
-    "BANK_ACCOUNT": "IBAN_CODE",
-    "IP_ADDRESS": "IP_ADDRESS",
-    "URL": "URL",
-    "USERNAME": None,
-    "PASSWORD": None,
-    "SECRET": None,
-    "MEDICAL": "MEDICAL_LICENSE",
-}
-
 # Presidio entity name -> our label, for scoring Presidio with our evaluator.
 FROM_PRESIDIO: dict[str, str] = {
     "PERSON": "PERSON",

@@ -131,12 +131,17 @@ def _check_resume_compatible(out: Path, opts: RunOptions) -> None:
 
 
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
-             on_shard: Callable[[list[DocResult]], None] | None = None) -> tuple[RunSummary, dict]:
-    """Scan ``opts.inputs`` into ``opts.out_dir``; returns the summary and the manifest written."""
+             on_shard: Callable[[list[DocResult]], None] | None = None,
+             input_info: list[dict] | None = None) -> tuple[RunSummary, dict]:
+    """Scan ``opts.inputs`` into ``opts.out_dir``; returns the summary and the manifest written.
+
+    ``input_info`` is ``describe_inputs``' answer when the caller already has it (it walks folders).
+    """
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
     out = Path(opts.out_dir)
-    input_info = describe_inputs(opts.inputs, opts.fmt)  # InputError for a missing path: fatal, early
+    if input_info is None:  # InputError for a missing path: fatal, before any work
+        input_info = describe_inputs(opts.inputs, opts.fmt)
     scanner = scanner or Scanner(opts.scan)
     redactor = None
     if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
