@@ -84,6 +84,19 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+def _parse_workers(ctx, param, value: str) -> int | None:
+    """``auto`` -> None (the runner decides from the device), else a positive count."""
+    if value == "auto":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise click.BadParameter(f"'{value}' is not 'auto' or a whole number >= 1")
+    return n
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
@@ -100,17 +113,21 @@ def main(verbose: bool) -> None:
 @click.option("--fresh", is_flag=True, help="Discard earlier results in OUT instead of resuming.")
 @click.option("--fail-on-tier", type=click.IntRange(1, 4), default=None,
               help=f"Exit {EXIT_TIER} when any document is at this tier or above.")
+@click.option("--workers", default="auto", show_default=True, callback=_parse_workers,
+              help="Scanning processes (each with its own model copy). auto: half the physical cores "
+                   "(at most 8) on a GPU, 1 on a CPU.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
-         fail_on_tier, quiet, **kw):
+         fail_on_tier, workers, quiet, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, text folders, HF datasets) into OUT."""
     from .readers import InputError
     from .runner import RunOptions, run_scan
+    from .workers import WorkerError
 
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
                       id_column=id_column, fmt=fmt, shard_size=shard_size,
-                      include_text=include_text, fresh=fresh, redact=redact,
+                      include_text=include_text, fresh=fresh, redact=redact, workers=workers,
                       scan=_make_scan_options(kw))
     try:
         from .readers import describe_inputs
@@ -120,9 +137,9 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
         fatal(str(exc))
     scanner = _load_scanner(kw)
     try:
-        with _progress(quiet) as on_shard:
-            summary, manifest = run_scan(opts, scanner, on_shard=on_shard, input_info=input_info)
-    except (InputError, ConfigError, OSError) as exc:
+        with _progress(quiet) as on_progress:
+            summary, manifest = run_scan(opts, scanner, on_progress=on_progress, input_info=input_info)
+    except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
     if fail_on_tier is not None and summary.max_tier >= fail_on_tier:
@@ -151,9 +168,9 @@ class _progress:
             self.task = self.bar.add_task("scanning")
         return self.update
 
-    def update(self, results) -> None:
-        self.docs += len(results)
-        self.tokens += sum(r.n_tokens for r in results)
+    def update(self, n_docs: int, n_tokens: int) -> None:
+        self.docs += n_docs
+        self.tokens += n_tokens
         if self.bar is not None:
             dt = max(time.perf_counter() - self.t0, 1e-9)
             self.bar.update(self.task, description=(

@@ -8,6 +8,7 @@ skipped, so re-running the same command finishes the job with every document exa
 from __future__ import annotations
 
 import hashlib
+import itertools
 import platform
 import queue
 import threading
@@ -22,9 +23,11 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .pipeline import Scanner, ScanOptions
+from .workers import default_workers
 from .readers import DuplicateGuard, InputError, describe_inputs, iter_shards, read_documents
 from .records import DocResult, Document
-from .writers import completed_shards, prepare_output, read_manifest, write_manifest, write_shard
+from .writers import (commit_shard, completed_shards, prepare_output, read_manifest, write_manifest,
+                      write_shard)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class RunOptions:
     include_text: bool = False
     fresh: bool = False
     redact: str | None = None  # redaction style; None = no OUT/redacted
+    workers: int | None = 1  # scanning processes; None = auto (``workers.default_workers``)
     scan: ScanOptions = field(default_factory=ScanOptions)
 
 
@@ -94,6 +98,51 @@ def _prefetch(it: Iterator, depth: int = 2) -> Iterator:
         yield item
 
 
+def _peek(it: Iterator, n: int) -> tuple[list, Iterator]:
+    """The first ``n`` items, and an iterator that still yields everything."""
+    head = list(itertools.islice(it, n))
+    return head, itertools.chain(head, it)
+
+
+# Events: (n_docs, n_tokens, results) per written shard, (None, 0, None) per shard already done.
+ShardEvent = tuple[int | None, int, list[DocResult] | None]
+
+
+def _scan_serial(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
+                 out: Path, opts: RunOptions, redactor) -> Iterator[ShardEvent]:
+    """One process: the reading thread also tokenises the next shards while this one is inferred."""
+    prepared = ((sid, shard, None if sid in done else scanner.prepare(shard)) for sid, shard in shards)
+    for shard_id, shard, prep in _prefetch(prepared):
+        if prep is None:
+            yield None, 0, None
+            continue
+        results = scanner.scan_shard(prep)
+        commit_shard(out, shard_id, shard, results, opts.include_text, redactor)
+        yield len(results), sum(r.n_tokens for r in results), results
+
+
+def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
+                   workers: int, out: Path, opts: RunOptions, want_results: bool) -> Iterator[ShardEvent]:
+    """Worker processes scan and commit the shards; this process reads, hands out and counts."""
+    from .workers import scan_in_processes
+
+    skipped: list[int] = []
+
+    def todo() -> Iterator[tuple[int, list[Document]]]:
+        for sid, shard in shards:
+            if sid in done:
+                skipped.append(sid)
+            else:
+                yield sid, shard
+
+    for rep in scan_in_processes(_prefetch(todo()), scanner, workers, out, opts.include_text,
+                                 opts.redact, want_results):
+        scanner.timings.add(rep.timings)
+        yield rep.n_docs, rep.n_tokens, rep.results
+    for _ in skipped:
+        yield None, 0, None
+
+
 def summarize_output(out_dir: Path) -> RunSummary:
     """Counts over everything committed in OUT (including shards from an earlier, resumed run)."""
     s = RunSummary()
@@ -132,10 +181,13 @@ def _check_resume_compatible(out: Path, opts: RunOptions) -> None:
 
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
              on_shard: Callable[[list[DocResult]], None] | None = None,
+             on_progress: Callable[[int, int], None] | None = None,
              input_info: list[dict] | None = None) -> tuple[RunSummary, dict]:
     """Scan ``opts.inputs`` into ``opts.out_dir``; returns the summary and the manifest written.
 
     ``input_info`` is ``describe_inputs``' answer when the caller already has it (it walks folders).
+    ``on_progress(n_docs, n_tokens)`` is called per shard written; ``on_shard(results)`` too, when
+    given (with worker processes that ships every shard's results back to this process).
     """
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
@@ -163,22 +215,24 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     guard = DuplicateGuard()
     docs: Iterator[Document] = guard(read_documents(opts.inputs, opts.text_column, opts.id_column,
                                                     opts.fmt))
+    shards = iter_shards(docs, opts.shard_size)
+    workers = opts.workers if opts.workers is not None else default_workers(scanner)
+    if workers > 1:
+        head, shards = _peek(shards, 2)
+        if len(head) < 2:  # one shard: starting processes would cost more than they save
+            workers = 1
+    if workers > 1:
+        events = _scan_parallel(shards, done, scanner, workers, out, opts, want_results=on_shard is not None)
+    else:
+        events = _scan_serial(shards, done, scanner, out, opts, redactor)
     written = resumed = 0
-    # The reading thread also tokenises the shards still to do, overlapping with inference here.
-    shards = ((sid, shard, None if sid in done else scanner.prepare(shard))
-              for sid, shard in iter_shards(docs, opts.shard_size))
-    for shard_id, shard, prepared in _prefetch(shards):
-        if prepared is None:
+    for n_docs, n_tokens, results in events:
+        if n_docs is None:
             resumed += 1
-            if on_shard:
-                on_shard([])
             continue
-        results = scanner.scan_shard(prepared)
-        if redactor is not None:  # before write_shard: the documents part commits the shard
-            redactor.write_shard(out, shard_id, shard, results)
-        write_shard(out, shard_id, results, include_text=opts.include_text,
-                    texts=[d.text for d in shard])
         written += 1
+        if on_progress:
+            on_progress(n_docs, n_tokens)
         if on_shard:
             on_shard(results)
 
@@ -201,7 +255,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
         "config": {"rules_sha256": _file_sha256(scanner.rules_cfg.path),
                    "policy_sha256": _file_sha256(scanner.policy.path),
                    "rules_file": str(scanner.rules_cfg.path), "policy_file": str(scanner.policy.path)},
-        "backend": scanner.describe(),
+        "backend": {**scanner.describe(), "workers": workers},
         "counts": {"documents": summary.documents, "ok": summary.ok, "error": summary.errors,
                    "skipped": summary.skipped, "spans": summary.spans, "tokens": summary.tokens,
                    "by_label": dict(sorted(summary.labels.items())),

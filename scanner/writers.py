@@ -212,6 +212,15 @@ def write_shard(
     atomic_write_table(docs, out_dir / DOCUMENTS_DIR / name)
 
 
+def commit_shard(out_dir: Path, shard_id: int, docs: list, results: list[DocResult],
+                 include_text: bool = False, redactor=None) -> None:
+    """Everything one scanned shard writes, in commit order: redacted texts (``redactor``, optional),
+    spans, then documents. The single-process loop and the worker processes both call this."""
+    if redactor is not None:
+        redactor.write_shard(out_dir, shard_id, docs, results)
+    write_shard(out_dir, shard_id, results, include_text=include_text, texts=[d.text for d in docs])
+
+
 def _part_ids(folder: Path) -> set[int]:
     try:
         names = os.listdir(folder)

@@ -1,0 +1,175 @@
+"""Worker processes (``scan --workers N``): real spawned processes with the real model.
+
+The contract: N workers write exactly what one process writes (documents, spans, redacted texts),
+resume the same way, and a dead worker ends the run with a clear error while committed shards stay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import EXIT_FATAL, EXIT_USAGE, main
+from scanner.redact import KEY_ENV
+
+NAMES = ["Ana Kowalska", "Bo Lindqvist", "Chen Wei", "Dara O'Neill", "Emil Varga", "Fatima Haddad"]
+
+
+def _corpus(path: Path, n: int) -> Path:
+    """Short support tickets with names, emails, phones and cards; one row has no text."""
+    rows = []
+    for i in range(n):
+        name = NAMES[i % len(NAMES)]
+        first = name.split()[0].lower()
+        text = [f"Ticket {i}: {name} wrote from {first}.{i}@example.org about invoice {1000 + i}.",
+                f"Ticket {i}: printer on floor {i % 9} is jammed again.",
+                f"Ticket {i}: call {name} on +44 20 7946 {i % 10000:04d}; card 4111 1111 1111 1111.",
+                ][i % 3]
+        rows.append({"id": f"t{i:04d}", "text": text})
+    if n > 7:
+        rows[7] = {"id": "t0007", "text": None}  # a per-document error row, whatever the worker count
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _scan(*args: str, env: dict | None = None):
+    res = CliRunner().invoke(main, ["scan", *args, "-q"], env=env)
+    return res
+
+
+def _table(out: Path, sub: str) -> list[dict]:
+    rows = pq.read_table(out / sub).to_pylist()
+    key = (lambda r: (r["doc_id"], r["start"], r["end"], r["label"])) if sub == "spans" else (
+        lambda r: r["doc_id"])
+    return sorted(rows, key=key)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """One-process scan of a 150-document corpus in 10 shards, with pseudonym redaction."""
+    root = tmp_path_factory.mktemp("workers")
+    corpus = _corpus(root / "corpus.jsonl", 150)
+    env = {KEY_ENV: "k" * 32}
+    out = root / "one"
+    res = _scan(str(corpus), "-o", str(out), "--shard-size", "15", "--redact", "pseudonym",
+                "--workers", "1", env=env)
+    assert res.exit_code == 3, res.output  # the text-less row is a document error
+    return corpus, out, env
+
+
+def test_two_workers_write_exactly_what_one_process_writes(reference, tmp_path):
+    corpus, one, env = reference
+    out = tmp_path / "two"
+    res = _scan(str(corpus), "-o", str(out), "--shard-size", "15", "--redact", "pseudonym",
+                "--workers", "2", env=env)
+    assert res.exit_code == 3, res.output
+    for sub in ("documents", "spans", "redacted"):
+        assert _table(out, sub) == _table(one, sub), sub
+    docs = _table(out, "documents")
+    assert len(docs) == 150 and sum(d["status"] == "error" for d in docs) == 1
+    assert any(s["label"] == "EMAIL" for s in _table(out, "spans"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    ref = json.loads((one / "manifest.json").read_text())
+    assert manifest["backend"]["workers"] == 2 and ref["backend"]["workers"] == 1
+    assert manifest["counts"] == ref["counts"]
+    # The workers' stage timings are collected into the parent's manifest.
+    assert manifest["timings"]["tokens"] == ref["timings"]["tokens"] > 0
+    assert len(list((out / "documents").glob("part-*.parquet"))) == 10
+
+
+def test_workers_resume_a_partial_output(reference, tmp_path):
+    corpus, one, env = reference
+    out = tmp_path / "resumed"
+    res = _scan(str(corpus), "-o", str(out), "--shard-size", "15", "--redact", "pseudonym",
+                "--workers", "2", env=env)
+    assert res.exit_code == 3, res.output
+    for shard in (3, 8):  # as if the run had been killed before these shards committed
+        (out / "documents" / f"part-{shard:05d}.parquet").unlink()
+    res = _scan(str(corpus), "-o", str(out), "--shard-size", "15", "--redact", "pseudonym",
+                "--workers", "2", env=env)
+    assert res.exit_code == 3, res.output
+    assert "2 written" in res.output or json.loads((out / "manifest.json").read_text())[
+        "counts"]["shards_written"] == 2
+    for sub in ("documents", "spans", "redacted"):
+        assert _table(out, sub) == _table(one, sub), sub
+
+
+def test_one_shard_needs_no_worker_processes(tmp_path):
+    corpus = _corpus(tmp_path / "c.jsonl", 12)
+    out = tmp_path / "out"
+    res = _scan(str(corpus), "-o", str(out), "--workers", "4")
+    assert res.exit_code == 3, res.output
+    assert json.loads((out / "manifest.json").read_text())["backend"]["workers"] == 1
+
+
+@pytest.mark.parametrize("bad", ["0", "-2", "many"])
+def test_bad_worker_count_is_a_usage_error(tmp_path, bad):
+    corpus = _corpus(tmp_path / "c.jsonl", 9)
+    res = _scan(str(corpus), "-o", str(tmp_path / "out"), "--workers", bad)
+    assert res.exit_code == EXIT_USAGE
+    assert "--workers" in res.output
+
+
+def test_auto_is_one_process_on_a_cpu(scanner):
+    from scanner.workers import default_workers
+
+    assert scanner.backend.device == "cpu"
+    assert default_workers(scanner) == 1
+
+
+def test_workers_run_the_backend_the_parent_chose(scanner):
+    from scanner.backends.onnx_backend import physical_cores
+    from scanner.workers import worker_scan_options
+
+    opts = worker_scan_options(scanner, 2)
+    assert (opts.backend, opts.device, opts.precision) == ("torch", "cpu", "fp32")
+    assert opts.strict_backend  # a worker never falls back to something else than the parent
+    assert opts.threads == max(1, physical_cores() // 2)
+    assert opts.token_budget == scanner.token_budget
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).with_name("pii-scanner")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "scanner"]
+
+
+def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
+    corpus = _corpus(tmp_path / "c.jsonl", 600)
+    out = tmp_path / "out"
+    args = ["scan", str(corpus), "-o", str(out), "--shard-size", "10", "--workers", "2",
+            "--backend", "torch", "--device", "cpu", "-q"]
+    proc = subprocess.Popen(_cli() + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        parts = out / "documents"
+        while proc.poll() is None and time.monotonic() < deadline and not (
+                parts.is_dir() and any(parts.glob("part-*.parquet"))):
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        children = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                    if "resource_tracker" not in " ".join(c.cmdline())]
+        assert children, "no worker processes"
+        os.kill(children[-1].pid, signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == EXIT_FATAL, stderr.decode()[-2000:]
+    message = stderr.decode()
+    assert "worker process died" in message and "again to resume" in message
+    committed = len(list((out / "documents").glob("part-*.parquet")))
+    assert 1 <= committed < 60
+
+    res = CliRunner().invoke(main, args)  # the same command resumes and finishes
+    assert res.exit_code == 3, res.output
+    docs = pq.read_table(out / "documents", columns=["doc_id"]).column("doc_id").to_pylist()
+    assert sorted(docs) == [f"t{i:04d}" for i in range(600)]
