@@ -46,6 +46,8 @@ def _scan_options(f):
         click.option("--no-rules", is_flag=True, help="Model only."),
         click.option("--token-budget", default=None, type=int, help="Padded tokens per batch."),
         click.option("--threads", default=None, type=int, help="CPU threads for inference."),
+        click.option("--compile", "compile_model", is_flag=True,
+                     help="torch.compile the model (torch backend; slow start, for long GPU runs)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -59,7 +61,8 @@ def _make_scan_options(kw: dict):
                        precision=kw["precision"], strict_backend=kw["strict_backend"],
                        rules_config=kw["rules_config"], policy=kw["policy"],
                        use_model=not kw["no_model"], use_rules=not kw["no_rules"],
-                       token_budget=kw["token_budget"], threads=kw["threads"])
+                       token_budget=kw["token_budget"], threads=kw["threads"],
+                       compile=kw["compile_model"])
 
 
 def _load_scanner(kw: dict):

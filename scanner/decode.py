@@ -12,15 +12,6 @@ import numpy as np
 from .records import Span
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax in float32 (numerically stable)."""
-    z = logits.astype(np.float32, copy=False)
-    z = z - z.max(axis=-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
-    return z
-
-
 # Entities that legitimately run over line breaks (postal addresses, PEM key blocks).
 MULTILINE_LABELS = frozenset({"STREET_ADDRESS", "SECRET"})
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .backends import load_backend
-from .decode import decode_spans, softmax
+from .decode import decode_spans
 from .merge import merge_spans
 from .model import ModelInfo
 from .policy import Policy, classify, load_policy
@@ -58,6 +58,7 @@ class ScanOptions:
     use_model: bool = True
     use_rules: bool = True
     threads: int | None = None
+    compile: bool = False  # torch.compile the torch backend (opt-in: pays only on long GPU runs, if at all)
     overlap_rules: bool | None = None  # run detectors in a thread beside inference; None = on GPU only
 
 
@@ -70,6 +71,7 @@ class Timings:
     decode: float = 0.0
     rules: float = 0.0
     policy: float = 0.0
+    start_workers: float = 0.0  # spawning worker processes and loading their models (--workers N)
     tokens: int = 0
     windows: int = 0
 
@@ -105,13 +107,15 @@ class Scanner:
         if opts.use_model:
             self.backend, self.backend_reason = load_backend(
                 opts.backend, self.model.path, device=opts.device, strict=opts.strict_backend,
-                precision=opts.precision, threads=opts.threads)
+                precision=opts.precision, threads=opts.threads, compile=opts.compile)
         self.rules_cfg: RulesConfig = load_rules_config(opts.rules_config)
         self.detectors = build_detectors(self.rules_cfg) if opts.use_rules else []
         self.rule_labels = frozenset(l for d in self.detectors for l in d.labels)
         self.policy: Policy = load_policy(opts.policy)
         on_gpu = self.backend is not None and self.backend.device == "cuda"
         self.token_budget = opts.token_budget or (65_536 if on_gpu else 4_096)
+        # Tensor cores want sequence lengths in multiples of 8; on a CPU every pad token is waste.
+        self.pad_multiple = 8 if on_gpu else 1
         self.timings = Timings()
         overlap = opts.overlap_rules if opts.overlap_rules is not None else on_gpu
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="rules") if overlap else None
@@ -129,10 +133,9 @@ class Scanner:
         tag_ids = [np.zeros(len(tk), dtype=np.int16) for tk in toks]
         tag_scores = [np.zeros(len(tk), dtype=np.float32) for tk in toks]
         t0 = time.perf_counter()
-        for batch in make_batches(windows, self.token_budget, self.cls_id, self.sep_id, self.pad_id):
-            probs = softmax(self._infer(batch.input_ids, batch.attention_mask))
-            best = probs.argmax(-1)
-            best_p = np.take_along_axis(probs, best[..., None], -1)[..., 0]
+        for batch in make_batches(windows, self.token_budget, self.cls_id, self.sep_id, self.pad_id,
+                                  pad_multiple=self.pad_multiple):
+            best, best_p = self._predict(batch.input_ids, batch.attention_mask)
             for r, w in enumerate(batch.windows):
                 a, b = w.keep_start - w.tok_start + 1, w.keep_end - w.tok_start + 1  # +1: [CLS]
                 tag_ids[w.doc_index][w.keep_start:w.keep_end] = best[r, a:b]
@@ -147,10 +150,10 @@ class Scanner:
         self.timings.add(t)
         return out
 
-    def _infer(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _predict(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Out of memory: halve the batch and retry, and keep the smaller budget for the rest of the run."""
         try:
-            return self.backend.infer(input_ids, mask)
+            return self.backend.predict(input_ids, mask)
         except Exception as exc:  # torch, onnxruntime and CUDA all spell OOM differently
             if not _is_oom(exc) or input_ids.shape[0] == 1:
                 raise
@@ -159,7 +162,8 @@ class Scanner:
                         *input_ids.shape, self.token_budget)
             _free_cuda_cache()
             h = input_ids.shape[0] // 2
-            return np.concatenate([self._infer(input_ids[:h], mask[:h]), self._infer(input_ids[h:], mask[h:])])
+            (b1, p1), (b2, p2) = self._predict(input_ids[:h], mask[:h]), self._predict(input_ids[h:], mask[h:])
+            return np.concatenate([b1, b2]), np.concatenate([p1, p2])
 
     def rule_spans(self, texts: list[str]) -> list[list[Span] | Exception]:
         """Pattern detectors over each text; independent of the model, so it can run beside inference.

@@ -162,20 +162,26 @@ def make_windows(doc_index: int, n_tokens: int, ids: np.ndarray, max_tokens: int
 
 
 def make_batches(windows: list[Window], token_budget: int, cls_id: int, sep_id: int,
-                 pad_id: int = 0, max_batch: int = 512) -> Iterator[Batch]:
-    """Length-sorted batches whose padded size (rows x longest row) stays within ``token_budget``."""
+                 pad_id: int = 0, max_batch: int = 512, pad_multiple: int = 1) -> Iterator[Batch]:
+    """Length-sorted batches whose padded size (rows x longest row) stays within ``token_budget``.
+
+    ``pad_multiple`` rounds each batch's width up (8 suits GPU tensor cores); the budget counts it.
+    """
+    def width_of(n_ids: int) -> int:
+        return -(-(n_ids + 2) // pad_multiple) * pad_multiple
+
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
     i = 0
     while i < len(order):
         # Grow the batch while rows * longest-row-so-far fits the budget (sorted, so the last is longest).
         j = i + 1
         while j < len(order) and j - i < max_batch:
-            longest = len(windows[order[j]].ids) + 2
+            longest = width_of(len(windows[order[j]].ids))
             if (j - i + 1) * longest > token_budget:
                 break
             j += 1
         chosen = [windows[k] for k in order[i:j]]
-        width = len(chosen[-1].ids) + 2
+        width = width_of(len(chosen[-1].ids))
         input_ids = np.full((len(chosen), width), pad_id, dtype=np.int64)
         mask = np.zeros((len(chosen), width), dtype=np.int64)
         for r, w in enumerate(chosen):

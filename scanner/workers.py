@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -57,14 +59,26 @@ class ShardReport:
 _STATE: dict = {}
 
 
-def _init_worker(setup: WorkerSetup) -> None:
+def _init_worker(setup: WorkerSetup, ready) -> None:
     logging.basicConfig(level=setup.log_level, format="%(levelname)s %(name)s[worker]: %(message)s")
-    redactor = None
-    if setup.redact:
-        from .redact import Redactor
+    _STATE.update(setup=setup, ready=ready)
+    try:
+        redactor = None
+        if setup.redact:
+            from .redact import Redactor
 
-        redactor = Redactor.from_env(setup.redact)
-    _STATE.update(setup=setup, scanner=Scanner(setup.scan), redactor=redactor)
+            redactor = Redactor.from_env(setup.redact)
+        _STATE.update(scanner=Scanner(setup.scan), redactor=redactor)
+    except Exception as exc:  # noqa: BLE001 - reported by _ready, which the parent waits on
+        _STATE["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def _ready() -> None:
+    """Held by each worker until all are up, so every worker gets one: startup is over when all return."""
+    if "error" in _STATE:
+        _STATE["ready"].abort()  # the others stop waiting for this one
+        raise RuntimeError(_STATE["error"])
+    _STATE["ready"].wait(timeout=600)
 
 
 def _scan_shard(shard_id: int, docs: list[Document]) -> ShardReport:
@@ -81,7 +95,7 @@ def worker_scan_options(scanner: Scanner, workers: int) -> ScanOptions:
     chose, with no fallback of its own) and the CPU threads shared out among the workers."""
     from .backends.onnx_backend import physical_cores
 
-    opts = scanner.options
+    opts = replace(scanner.options, model=str(scanner.model.path))
     if scanner.backend is not None:
         b = scanner.backend
         opts = replace(opts, backend=b.name, device=b.device, precision=b.precision, strict_backend=True)
@@ -116,9 +130,24 @@ def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Sca
     # spawn, not fork: a CUDA context (or ONNX Runtime's thread pool) does not survive a fork.
     ctx = multiprocessing.get_context("spawn")
     pending: set[Future] = set()
+    t0 = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(setup,)) as pool:
+                             initargs=(setup, ctx.Barrier(workers))) as pool:
         try:
+            # Start every worker before handing out shards: a worker that cannot load the model fails
+            # the run now, and the manifest (and benchmarks) can tell startup from scanning.
+            errors = []
+            for f in [pool.submit(_ready) for _ in range(workers)]:
+                try:
+                    f.result()
+                except threading.BrokenBarrierError:
+                    errors.append(None)  # a healthy worker released by the one that failed
+                except RuntimeError as exc:
+                    errors.append(str(exc))
+            if errors:
+                why = next((e for e in errors if e), "timed out waiting for the others")
+                raise WorkerError(f"a scan worker could not start: {why}")
+            scanner.timings.start_workers += time.perf_counter() - t0
             for shard_id, docs in shards:
                 while len(pending) >= 2 * workers:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)

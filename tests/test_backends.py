@@ -96,3 +96,60 @@ def test_explicit_request_is_honoured(model_dir, caplog):
     assert (info["backend"], info["device"], info["precision"]) == ("onnx", "cpu", "fp32")
     assert info["provider"] == "CPUExecutionProvider" and info["onnxruntime"]
     assert not _fallback_warnings(caplog)
+
+
+def test_top_tags_is_argmax_and_softmax_probability():
+    import numpy as np
+
+    from scanner.backends.base import top_tags
+
+    rng = np.random.default_rng(3)
+    logits = (rng.standard_normal((5, 17, 37)) * 8).astype(np.float32)
+    logits[0, 0] = 1000.0  # a saturated row: no overflow, probability 1/37 for a 37-way tie
+    best, prob = top_tags(logits)
+    z = np.exp(logits.astype(np.float64) - logits.max(-1, keepdims=True))
+    full = z / z.sum(-1, keepdims=True)
+    assert (best == full.argmax(-1)).all()
+    np.testing.assert_allclose(prob, full.max(-1), rtol=1e-5)
+    assert prob.dtype == np.float32 and abs(prob[0, 0] - 1 / 37) < 1e-6
+
+
+@pytest.mark.parametrize("name", ["torch", "onnx"])
+def test_predict_matches_infer(model_dir, name):
+    """``predict`` (what the scanner calls) is the argmax of ``infer``'s logits on the real model."""
+    import numpy as np
+
+    from scanner.backends.base import top_tags
+
+    backend, _ = load_backend(name, model_dir, device="cpu", precision="fp32", strict=True)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1000, 30000, size=(3, 40)).astype(np.int64)
+    ids[:, 0], ids[:, -1] = 101, 102
+    mask = np.ones_like(ids)
+    best, prob = backend.predict(ids, mask)
+    ref_best, ref_prob = top_tags(backend.infer(ids, mask))
+    assert best.shape == prob.shape == (3, 40)
+    assert (best == ref_best).all()
+    np.testing.assert_allclose(prob, ref_prob, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_compiled_torch_finds_what_eager_torch_finds(scanner):
+    """``--compile`` (torch.compile, dynamic shapes) on the real model: same spans as eager."""
+    from scanner.pipeline import Scanner, ScanOptions
+    from scanner.records import Document
+
+    texts = ["Call Dolores Abernathy on (415) 555-0132 or write to dolores@example.net today.",
+             "Patient Kwame Mensah, born 03/14/1987, lives at 12 Elm Street, Springfield.",
+             "Nothing to see in this sentence about the weather."] * 3
+    texts.append(" ".join(texts))  # a longer row: another batch shape, no recompile needed
+    docs = [Document(str(i), "t", t) for i, t in enumerate(texts)]
+    compiled = Scanner(ScanOptions(backend="torch", device="cpu", compile=True, strict_backend=True))
+    assert compiled.describe()["compiled"] is True and scanner.describe()["compiled"] is False
+
+    def spans(s):
+        return [[(x.start, x.end, x.label) for x in r.spans] for r in s.scan_shard(docs)]
+
+    got = spans(compiled)
+    assert got == spans(scanner)
+    assert any(label == "PERSON" for row in got for _, _, label in row)

@@ -39,6 +39,24 @@ def test_batches_respect_budget_and_sort_by_length():
         assert lengths.max() - lengths.min() <= 40  # length-sorted: little padding
 
 
+def test_pad_multiple_rounds_widths_within_the_budget():
+    rng = np.random.default_rng(1)
+    windows = [make_windows(i, k, np.full(k, 7, dtype=np.int32), 126, 32)[0]
+               for i, k in enumerate(rng.integers(1, 127, size=200))]
+    plain = list(make_batches(windows, 4096, 101, 102))
+    padded = list(make_batches(windows, 4096, 101, 102, pad_multiple=8))
+    assert sum(len(b.windows) for b in padded) == 200
+    for b in padded:
+        rows, width = b.input_ids.shape
+        assert width % 8 == 0 and rows * width <= 4096
+        for r, w in enumerate(b.windows):  # content and mask unchanged by the extra padding
+            n = len(w.ids)
+            assert b.input_ids[r, 0] == 101 and b.input_ids[r, n + 1] == 102
+            assert (b.input_ids[r, 1:n + 1] == w.ids).all() and b.attention_mask[r].sum() == n + 2
+    assert sum(b.n_tokens for b in padded) == sum(b.n_tokens for b in plain)
+    assert any(b.input_ids.shape[1] % 8 for b in plain)  # the default really does not round
+
+
 @pytest.mark.parametrize("text", [
     "Plain ASCII text with Jane Doe.",
     "Emoji 👩‍💻 then Zoë Ångström and 東京都 千代田区 1-1 with combining e\u0301 marks",

@@ -138,6 +138,28 @@ def test_workers_run_the_backend_the_parent_chose(scanner):
     assert opts.token_budget == scanner.token_budget
 
 
+def test_a_worker_that_cannot_start_fails_the_run_before_any_shard(tmp_path):
+    """The rules file changes between the parent's check and the workers' start: one clear error."""
+    import shutil
+
+    from scanner.pipeline import Scanner, ScanOptions
+    from scanner.runner import RunOptions, run_scan
+    from scanner.rules import load_rules_config
+    from scanner.workers import WorkerError
+
+    rules = tmp_path / "detectors.yaml"
+    shutil.copy(load_rules_config(None).path, rules)
+    opts = ScanOptions(backend="onnx", device="cpu", rules_config=rules)
+    parent = Scanner(opts)
+    rules.write_text(rules.read_text() + "\nno_such_key: 1\n")
+    corpus = _corpus(tmp_path / "c.jsonl", 40)
+    out = tmp_path / "out"
+    with pytest.raises(WorkerError, match="could not start: .*no_such_key"):
+        run_scan(RunOptions(inputs=[str(corpus)], out_dir=str(out), shard_size=10, workers=2,
+                            scan=opts), scanner=parent)
+    assert not list((out / "documents").glob("part-*.parquet"))
+
+
 def _cli() -> list[str]:
     script = Path(sys.executable).with_name("pii-scanner")
     return [str(script)] if script.exists() else [sys.executable, "-m", "scanner"]

@@ -76,10 +76,12 @@ def _describe(backend: Backend) -> str:
 
 
 def load_backend(name: str, model_dir: Path, device: str = "auto", strict: bool = False,
-                 precision: str = "auto", threads: int | None = None) -> tuple[Backend, str]:
+                 precision: str = "auto", threads: int | None = None,
+                 compile: bool = False) -> tuple[Backend, str]:
     """Load the requested backend, or fall back down the chain with one warning (unless ``strict``).
 
-    Returns the backend and a one-line reason saying what was picked and why.
+    Returns the backend and a one-line reason saying what was picked and why. ``compile`` is
+    ``torch.compile`` for the torch backend; other backends have their own graph optimiser.
     """
     if name != "auto" and name not in REGISTRY:
         raise ValueError(f"unknown backend '{name}' (choose from: auto, {', '.join(REGISTRY)})")
@@ -92,7 +94,9 @@ def load_backend(name: str, model_dir: Path, device: str = "auto", strict: bool 
     errors: list[str] = []
     for cand_name, cand_device in plan:
         try:
-            backend = REGISTRY[cand_name](model_dir, cand_device, precision=precision, threads=threads)
+            extra = {"compile": True} if compile and cand_name == "torch" else {}
+            backend = REGISTRY[cand_name](model_dir, cand_device, precision=precision, threads=threads,
+                                          **extra)
         except (BackendUnavailable, ImportError) as exc:
             label = f"{cand_name} on {cand_device}" + (f" ({precision})" if precision != "auto" else "")
             if strict:

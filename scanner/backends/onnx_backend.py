@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import BackendUnavailable
+from .base import BackendUnavailable, LogitsBackend
 
 CUDA_EP = "CUDAExecutionProvider"
 TRT_EP = "TensorrtExecutionProvider"
@@ -54,7 +54,7 @@ def _tensorrt_loadable() -> bool:
     return False
 
 
-class OnnxBackend:
+class OnnxBackend(LogitsBackend):
     name = "onnx"
 
     def __init__(self, model_dir: Path, device: str = "auto", precision: str = "auto",

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import BackendUnavailable
+from .base import BackendUnavailable, LogitsBackend
 
 
-class TorchBackend:
+class TorchBackend(LogitsBackend):
     name = "torch"
 
     def __init__(self, model_dir: Path, device: str = "auto", precision: str = "auto",
-                 threads: int | None = None):
+                 threads: int | None = None, compile: bool = False):
         try:
             import torch
             from transformers import AutoModelForTokenClassification
@@ -39,26 +39,41 @@ class TorchBackend:
             self.model = model.to(device).eval()
         except (RuntimeError, OSError) as exc:  # CUDA init errors surface as RuntimeError
             raise BackendUnavailable(f"torch on {device}: {exc}") from exc
+        if compile:
+            # dynamic=True: one graph for every batch shape instead of a recompile per width.
+            # Measured on the 2-core CPU: 28 s to compile, then 7% faster, so it is opt-in.
+            self.model = torch.compile(self.model, dynamic=True)
+        self.compiled = compile
         self.torch = torch
         self.device = device
         self.precision = precision
         self._pin = device == "cuda"
 
-    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def _logits(self, input_ids: np.ndarray, attention_mask: np.ndarray):
+        """Logits on the device (call under ``inference_mode``)."""
         torch = self.torch
         ids = torch.from_numpy(input_ids)
         mask = torch.from_numpy(attention_mask)
         if self._pin:
             ids, mask = ids.pin_memory(), mask.pin_memory()
-        with torch.inference_mode():
-            ids = ids.to(self.device, non_blocking=True)
-            mask = mask.to(self.device, non_blocking=True)
-            logits = self.model(input_ids=ids, attention_mask=mask).logits
-            return logits.float().cpu().numpy()
+        ids = ids.to(self.device, non_blocking=True)
+        mask = mask.to(self.device, non_blocking=True)
+        return self.model(input_ids=ids, attention_mask=mask).logits
+
+    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        with self.torch.inference_mode():
+            return self._logits(input_ids, attention_mask).float().cpu().numpy()
+
+    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.device == "cpu":  # the host path is as fast, and matches the ONNX backends exactly
+            return super().predict(input_ids, attention_mask)
+        with self.torch.inference_mode():
+            prob, best = self._logits(input_ids, attention_mask).float().softmax(-1).max(-1)
+            return best.to(self.torch.int32).cpu().numpy(), prob.cpu().numpy()
 
     def describe(self) -> dict:
         info = {"backend": self.name, "device": self.device, "precision": self.precision,
-                "torch": self.torch.__version__}
+                "torch": self.torch.__version__, "compiled": self.compiled}
         if self.device == "cuda":
             info["card"] = self.torch.cuda.get_device_name(0)
         return info
