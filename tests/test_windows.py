@@ -23,7 +23,13 @@ def test_every_token_owned_by_exactly_one_window(n, max_tokens, data):
         assert w.tok_start <= w.keep_start <= w.keep_end <= w.tok_start + len(w.ids)
         assert np.array_equal(w.ids, ids[w.tok_start:w.tok_start + len(w.ids)])
         owned[w.keep_start:w.keep_end] += 1
+        # Every owned token sees at least half the overlap of context on each side (or a doc edge).
+        end = w.tok_start + len(w.ids)
+        assert w.tok_start == 0 or w.keep_start - w.tok_start >= stride // 2
+        assert end == n or end - w.keep_end >= stride // 2
     assert (owned == 1).all()
+    # Nothing is inferred twice beyond the overlaps: no full-length last window re-reading its neighbour.
+    assert sum(len(w.ids) for w in windows) == n + (len(windows) - 1) * stride
 
 
 def test_batches_respect_budget_and_sort_by_length():
