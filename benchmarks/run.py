@@ -43,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -66,6 +67,8 @@ class Config:
     precision: str = ""
     env: dict = field(default_factory=dict)
     what: str = ""
+    workers: int = 1  # scan --workers N (scanning processes)
+    compile: bool = False  # scan --compile (torch.compile)
 
     @property
     def slow(self) -> bool:
@@ -77,7 +80,15 @@ CONFIGS: dict[str, Config] = {c.name: c for c in (
     Config("torch-cpu", "scan", "cpu", "torch", "fp32", what="scanner e2e, torch fp32"),
     Config("onnx-fp32-cpu", "scan", "cpu", "onnx", "fp32", what="scanner e2e, ONNX Runtime fp32"),
     Config("onnx-int8-cpu", "scan", "cpu", "onnx", "int8", what="scanner e2e, ONNX Runtime int8"),
+    Config("onnx-int8-cpu-w2", "scan", "cpu", "onnx", "int8", workers=2,
+           what="scanner e2e, ONNX Runtime int8, 2 worker processes"),
     Config("torch-fp16-cuda", "scan", "cuda", "torch", "fp16", what="scanner e2e, torch fp16"),
+    Config("torch-fp16-cuda-w4", "scan", "cuda", "torch", "fp16", workers=4,
+           what="scanner e2e, torch fp16, 4 worker processes"),
+    Config("torch-fp16-cuda-w8", "scan", "cuda", "torch", "fp16", workers=8,
+           what="scanner e2e, torch fp16, 8 worker processes"),
+    Config("torch-fp16-cuda-compile", "scan", "cuda", "torch", "fp16", compile=True,
+           what="scanner e2e, torch fp16, torch.compile"),
     Config("torch-bf16-cuda", "scan", "cuda", "torch", "bf16", what="scanner e2e, torch bf16"),
     # TensorRT off: building its engines takes minutes, which a benchmark run cannot afford.
     Config("onnx-cuda", "scan", "cuda", "onnx", "auto", env={"PII_SCANNER_TENSORRT": "0"},
@@ -95,7 +106,10 @@ WARMUP_DOCS = {"cpu": 4, "cuda": 64}
 # on a small CPU; all windows on a GPU (seconds). --model-tokens overrides.
 MODEL_ONLY_CAP = {"cpu": 65_536, "cuda": None}
 CPU_DEFAULT = ["torch-cpu", "onnx-fp32-cpu", "onnx-int8-cpu", "pipeline-cpu", "presidio", "rampart"]
-GPU_DEFAULT = ["torch-fp16-cuda", "torch-bf16-cuda", "onnx-cuda", "pipeline-cuda", "onnx-int8-cpu"]
+# Most informative first: a run short of budget drops the later configs' extra rounds.
+# torch-bf16-cuda and onnx-trt-cuda only with --configs (fp16 is auto's choice; TensorRT builds for minutes).
+GPU_DEFAULT = ["torch-fp16-cuda", "torch-fp16-cuda-w8", "torch-fp16-cuda-w4", "pipeline-cuda",
+               "onnx-cuda", "torch-fp16-cuda-compile", "onnx-int8-cpu"]
 
 
 # -- small helpers ----------------------------------------------------------------------------------
@@ -162,6 +176,35 @@ def _gpu_process_mb() -> float | None:
             except ValueError:
                 return None
     return None
+
+
+class _GpuSampler:
+    """Peak GPU memory in use (all processes) during a run, above the level before it: worker
+    processes hold their own CUDA contexts and have exited by the time the run returns."""
+
+    def __init__(self, every_s: float = 0.5):
+        self.base = self._used()
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, args=(every_s,), daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _used() -> float:
+        rows = _nvidia_smi("memory.used")
+        try:
+            return float(rows[0][0]) if rows else 0.0
+        except ValueError:
+            return 0.0
+
+    def _loop(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            self.peak = max(self.peak, self._used())
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        self._thread.join()
+        return (self.peak - self.base) or None
 
 
 def _torch_peak_mb() -> float | None:
@@ -238,6 +281,14 @@ def _load_gold(spec, n: int) -> tuple[list[str], list[list]]:
     return [g["text"] for g in gold], [g["spans"] for g in gold]
 
 
+def _shard_size(n_docs: int, workers: int) -> int:
+    """The CLI's 1024 for one process; with N workers, shards small enough that every worker gets
+    several (the last shards otherwise leave most workers idle)."""
+    if workers <= 1:
+        return 1024
+    return max(16, min(1024, n_docs // (workers * 8)))
+
+
 def _work_scan(cfg: Config, spec: dict) -> dict:
     import numpy as np
 
@@ -253,7 +304,8 @@ def _work_scan(cfg: Config, spec: dict) -> dict:
         _write_jsonl(sub, _read_jsonl(corpus, n_docs))
         corpus = sub
     opts = ScanOptions(model=spec["model"], backend=cfg.backend, device=cfg.device,
-                       precision=cfg.precision, strict_backend=True, threads=spec.get("threads"))
+                       precision=cfg.precision, strict_backend=True, threads=spec.get("threads"),
+                       compile=cfg.compile)
     t0 = time.perf_counter()
     scanner = Scanner(opts)
     warm = [Document(r["id"], "warmup", r["text"]) for r in _read_jsonl(corpus, WARMUP_DOCS[cfg.device])]
@@ -269,20 +321,34 @@ def _work_scan(cfg: Config, spec: dict) -> dict:
 
     out_dir = Path(spec["workdir"]) / "out"
     run = RunOptions(inputs=[str(corpus)], out_dir=str(out_dir), fresh=True, scan=opts,
-                     shard_size=spec.get("shard_size", 1024))
+                     shard_size=spec.get("shard_size") or _shard_size(n_docs, cfg.workers),
+                     workers=cfg.workers)
+    sampler = _GpuSampler() if cfg.device == "cuda" and cfg.workers > 1 else None
     t0 = time.perf_counter()
     summary, manifest = run_scan(run, scanner=scanner, on_shard=keep if spec["quality"] else None)
-    seconds = time.perf_counter() - t0
+    # Worker processes start (and load the model) inside run_scan: load time, like the parent's.
+    start_workers = manifest["timings"].get("start_workers", 0.0)
+    seconds = time.perf_counter() - t0 - start_workers
+    load_s += start_workers
     rss = _peak_rss_mb()
     gpu_torch, gpu_proc = _torch_peak_mb(), _gpu_process_mb()
+    workers = manifest["backend"]["workers"]
+    worker_rss = None
+    if workers > 1:  # the largest worker's peak (they have exited); parent + N x that is the total
+        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rss += workers * worker_rss
+    if sampler is not None:  # every process on the GPU, above what was in use before the run
+        gpu_proc = sampler.stop()
     if summary.documents != n_docs or summary.errors:
         raise RuntimeError(f"scan wrote {summary.documents} documents ({summary.errors} errors), "
                            f"expected {n_docs}")
     timings = manifest["timings"]
-    staged = sum(timings[k] for k in ("tokenize", "infer", "decode", "rules", "policy"))
     stages = {k: timings[k] for k in ("tokenize", "infer", "decode", "rules", "policy")}
-    stages["io_other"] = max(0.0, seconds - staged)  # read, write, shard bookkeeping, summary
+    if workers > 1:  # summed over workers: per-process seconds, comparable to the wall time
+        stages = {k: v / workers for k, v in stages.items()}
+    stages["io_other"] = max(0.0, seconds - sum(stages.values()))  # read, write, bookkeeping
     res = {"n_docs": n_docs, "seconds": seconds, "load_s": load_s, "peak_rss_mb": rss,
+           "workers": workers, "worker_peak_rss_mb": worker_rss,
            "gpu_torch_peak_mb": gpu_torch, "gpu_process_mb": gpu_proc, "stages": stages,
            "model_tokens": timings["tokens"], "windows": timings["windows"],
            "token_budget": scanner.token_budget, "backend": scanner.describe(),
@@ -954,7 +1020,10 @@ def main(argv=None) -> int:
     gold_path, corpus_path, meta_path = work / "gold.jsonl", work / "corpus.jsonl", work / "meta.json"
     _write_jsonl(gold_path, ({"id": d["id"], "text": d["text"], "spans": d["spans"]} for d in docs))
     _write_jsonl(corpus_path, ({"id": d["id"], "text": d["text"]} for d in docs))
-    max_length, stride = 256, 64  # ScanOptions defaults; the HF pipeline gets the same windows
+    from scanner.pipeline import ScanOptions
+
+    # The scanner's own windows; the HF pipeline and model-only throughput get the same ones.
+    max_length, stride = ScanOptions.max_length, ScanOptions.stride
     meta = corpus_meta(docs, args.model, max_length, stride)
     meta_path.write_text(json.dumps(meta))
     n_total = len(docs)
