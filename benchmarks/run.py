@@ -771,6 +771,8 @@ def render_markdown(doc: dict) -> str:
              f"windows holding {c['window_tokens']:,} tokens with overlap); seed {c['seed']}.  ",
              f"Repeats: {doc['settings']['repeats']} interleaved rounds (order rotated per round); "
              f"medians, spread = (max-min)/median.", ""]
+    if doc.get("complete") is False:
+        lines[1:1] = ["", "**Partial: written after every run; this run had not finished.**"]
     hdr = ("| config | what | docs | docs/s | spread | tokens/s | chars/s | model-only tok/s "
            "| e2e/model | peak RSS MB | GPU MB | scored docs | F1 overlap | F1 exact | char R "
            "| F1 ovl @Presidio labels | F1 ovl @Rampart labels |")
@@ -1009,7 +1011,7 @@ def main(argv=None) -> int:
     # 1. corpus
     t0 = time.perf_counter()
     if args.corpus and Path(args.corpus).exists():
-        docs = _read_jsonl(Path(args.corpus))
+        docs = _read_jsonl(Path(args.corpus), args.docs)  # --docs: a prefix of a bigger saved corpus
         source = args.corpus
     else:
         docs = build_corpus(n_docs, n_long, args.long_chars, args.seed)
@@ -1048,6 +1050,43 @@ def main(argv=None) -> int:
     base_spec = {"src": str(src) if src else None, "corpus": str(corpus_path), "gold": str(gold_path), "meta": str(meta_path),
                  "corpus_docs": n_total, "model": str(model.path), "max_length": max_length,
                  "stride": stride, "threads": args.threads, "model_tokens": args.model_tokens}
+    out = Path(args.out)
+    stem = ("quick-" if args.quick else "") + f"{machine_slug(machine, args.gpu or cuda)}-{_now()}"
+
+    def build_doc(final: bool) -> dict:
+        for e in results.values():
+            e["summary"] = summarize(e, meta)
+        doc = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "complete": final,
+               "argv": sys.argv[1:] if argv is None else list(argv), "machine": machine,
+               "model": {"path": str(model.path), "id": model.id, "sha256": model.sha256},
+               "code": code,
+               "corpus": corpus,
+               "settings": {"repeats": repeats, "quick": args.quick, "gpu": args.gpu,
+                            "subset_docs": subset, "max_length": max_length, "stride": stride,
+                            "model_tokens": args.model_tokens, "threads": args.threads,
+                            "budget_s": args.budget_s},
+               "results": results}
+        doc["ratios"] = compute_ratios(results)
+        doc["total_seconds"] = time.perf_counter() - t_start
+        return doc
+
+    def write_results(doc: dict, final: bool) -> str:
+        """JSON + markdown after every run (a run cut short by a timeout keeps what it measured);
+        the chart and LATEST*.md at the end."""
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{stem}.json").write_text(json.dumps(doc, indent=1, default=str))
+        md = render_markdown(doc)
+        (out / f"{stem}.md").write_text(md)
+        if final:
+            chart_note = render_chart(doc, out / f"{stem}.png")
+            if chart_note:
+                print(f"[bench] {chart_note}")
+            if not args.quick:  # CPU and GPU runs each keep their own latest table
+                latest = "LATEST-GPU.md" if args.gpu else "LATEST.md"
+                (out / latest).write_text(f"<!-- {stem}.json -->\n" + md)
+        return md
+
     last_wall: dict[str, float] = {}
     for rnd in range(repeats):
         order = names[rnd % len(names):] + names[:rnd % len(names)]
@@ -1060,6 +1099,9 @@ def main(argv=None) -> int:
             elapsed = time.perf_counter() - t_start
             if args.budget_s and n in last_wall and elapsed + last_wall[n] > args.budget_s:
                 entry.setdefault("skipped", f"budget: skipped rounds from {rnd + 1}")
+                continue
+            if args.budget_s and elapsed > args.budget_s:  # not even one run fits any more
+                entry.setdefault("skipped", f"budget: {args.budget_s:.0f}s spent before round {rnd + 1}")
                 continue
             cfg = CONFIGS[n]
             n_cfg = min(subset, n_total) if (subset and cfg.slow) else n_total
@@ -1084,34 +1126,10 @@ def main(argv=None) -> int:
                 if res.get("unavailable") or rnd == 0:
                     entry["unavailable"] = True
                     entry["error"] = res.get("error")
+            write_results(build_doc(final=False), final=False)
 
-    for n, e in results.items():
-        e["summary"] = summarize(e, meta)
-    doc = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "argv": sys.argv[1:] if argv is None else list(argv), "machine": machine,
-           "model": {"path": str(model.path), "id": model.id, "sha256": model.sha256},
-           "code": code,
-           "corpus": corpus,
-           "settings": {"repeats": repeats, "quick": args.quick, "gpu": args.gpu,
-                        "subset_docs": subset, "max_length": max_length, "stride": stride,
-                        "model_tokens": args.model_tokens, "threads": args.threads,
-                        "budget_s": args.budget_s},
-           "results": results}
-    doc["ratios"] = compute_ratios(results)
-    doc["total_seconds"] = time.perf_counter() - t_start
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = ("quick-" if args.quick else "") + f"{machine_slug(machine, args.gpu or cuda)}-{_now()}"
-    (out / f"{stem}.json").write_text(json.dumps(doc, indent=1, default=str))
-    md = render_markdown(doc)
-    (out / f"{stem}.md").write_text(md)
-    chart_note = render_chart(doc, out / f"{stem}.png")
-    if chart_note:
-        print(f"[bench] {chart_note}")
-    if not args.quick:  # CPU and GPU runs each keep their own latest table
-        latest = "LATEST-GPU.md" if args.gpu else "LATEST.md"
-        (out / latest).write_text(f"<!-- {stem}.json -->\n" + md)
+    doc = build_doc(final=True)
+    md = write_results(doc, final=True)
     if args.logs:
         logs = Path(args.logs)
         logs.mkdir(parents=True, exist_ok=True)
