@@ -140,7 +140,7 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
         fatal(str(exc))
     scanner = _load_scanner(kw)
     try:
-        with _progress(quiet) as on_progress:
+        with _progress(quiet) as on_progress, _exit_on_sigterm():
             summary, manifest = run_scan(opts, scanner, on_progress=on_progress, input_info=input_info)
     except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
@@ -150,6 +150,30 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
         sys.exit(EXIT_TIER)
     if summary.errors:
         sys.exit(EXIT_DOC_ERRORS)
+
+
+class _exit_on_sigterm:
+    """SIGTERM (a scheduler's timeout, ``kill``) unwinds like Ctrl-C instead of killing the process on
+    the spot, so worker processes are stopped too; committed shards stay and a rerun resumes."""
+
+    def __enter__(self):
+        import signal
+
+        def stop(signum, frame):
+            raise SystemExit(128 + signum)
+
+        try:
+            self.previous = signal.signal(signal.SIGTERM, stop)
+        except ValueError:  # not the main thread (an embedding application): leave signals alone
+            self.previous = None
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
 
 
 class _progress:

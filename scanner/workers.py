@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -59,8 +61,17 @@ class ShardReport:
 _STATE: dict = {}
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A parent killed outright (SIGKILL, OOM killer) cannot stop its workers; they notice on their own
+    instead of holding a model, a CUDA context and GPU memory forever."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def _init_worker(setup: WorkerSetup, ready) -> None:
     logging.basicConfig(level=setup.log_level, format="%(levelname)s %(name)s[worker]: %(message)s")
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _STATE.update(setup=setup, ready=ready)
     try:
         redactor = None
@@ -73,12 +84,24 @@ def _init_worker(setup: WorkerSetup, ready) -> None:
         _STATE["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def _ready() -> None:
-    """Held by each worker until all are up, so every worker gets one: startup is over when all return."""
+def _ready() -> int:
+    """Held by each worker until all are up, so every worker gets one: startup is over when all return.
+    Returns the worker's pid (the parent stops its workers with it when the run is interrupted)."""
     if "error" in _STATE:
         _STATE["ready"].abort()  # the others stop waiting for this one
         raise RuntimeError(_STATE["error"])
     _STATE["ready"].wait(timeout=600)
+    return os.getpid()
+
+
+def _stop(pids: list[int]) -> None:
+    """Interrupted run (Ctrl-C, SIGTERM, an error here): stop the workers now rather than let them
+    finish their shards; a shard cut short leaves only a temp file, removed by the next run."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _scan_shard(shard_id: int, docs: list[Document]) -> ShardReport:
@@ -130,16 +153,17 @@ def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Sca
     # spawn, not fork: a CUDA context (or ONNX Runtime's thread pool) does not survive a fork.
     ctx = multiprocessing.get_context("spawn")
     pending: set[Future] = set()
+    pids: list[int] = []
     t0 = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(setup, ctx.Barrier(workers))) as pool:
         try:
             # Start every worker before handing out shards: a worker that cannot load the model fails
             # the run now, and the manifest (and benchmarks) can tell startup from scanning.
-            errors = []
+            errors: list[str | None] = []
             for f in [pool.submit(_ready) for _ in range(workers)]:
                 try:
-                    f.result()
+                    pids.append(f.result())
                 except threading.BrokenBarrierError:
                     errors.append(None)  # a healthy worker released by the one that failed
                 except RuntimeError as exc:
@@ -163,6 +187,7 @@ def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Sca
         except BaseException:
             for f in pending:
                 f.cancel()
+            _stop(pids)
             raise
 
 

@@ -195,3 +195,39 @@ def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
     assert res.exit_code == 3, res.output
     docs = pq.read_table(out / "documents", columns=["doc_id"]).column("doc_id").to_pylist()
     assert sorted(docs) == [f"t{i:04d}" for i in range(600)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+def test_a_stopped_run_leaves_no_worker_behind(tmp_path, sig):
+    """SIGTERM and Ctrl-C stop the workers with the run; after SIGKILL (nothing can be cleaned up)
+    the workers notice their parent is gone and exit on their own. Committed shards stay."""
+    corpus = _corpus(tmp_path / "c.jsonl", 600)
+    out = tmp_path / "out"
+    args = ["scan", str(corpus), "-o", str(out), "--shard-size", "10", "--workers", "2",
+            "--backend", "torch", "--device", "cpu", "-q"]
+    log = open(tmp_path / "log", "w")
+    proc = subprocess.Popen(_cli() + args, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        parts = out / "documents"
+        deadline = time.monotonic() + 180
+        while proc.poll() is None and time.monotonic() < deadline and not (
+                parts.is_dir() and any(parts.glob("part-*.parquet"))):
+            time.sleep(0.05)
+        assert proc.poll() is None, (tmp_path / "log").read_text()[-2000:]
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(c.cmdline())]
+        assert len(workers) == 2
+        proc.send_signal(sig)
+        rc = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    assert rc == {signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL, signal.SIGINT: 1}[sig]
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers still running after the parent stopped: {alive}"
+    res = CliRunner().invoke(main, args)  # and the same command finishes the job
+    assert res.exit_code == 3, res.output
+    assert pq.read_table(out / "documents").num_rows == 600
+    # A shard cut short mid-write left at most a hidden temp file, which the rerun removed.
+    assert not [p.name for d in ("documents", "spans") for p in (out / d).iterdir()
+                if p.name.startswith(".")]
