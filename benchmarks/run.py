@@ -348,7 +348,7 @@ def _work_scan(cfg: Config, spec: dict) -> dict:
         stages = {k: v / workers for k, v in stages.items()}
     stages["io_other"] = max(0.0, seconds - sum(stages.values()))  # read, write, bookkeeping
     res = {"n_docs": n_docs, "seconds": seconds, "load_s": load_s, "peak_rss_mb": rss,
-           "workers": workers, "worker_peak_rss_mb": worker_rss,
+           "workers": workers, "worker_peak_rss_mb": worker_rss, "start_workers_s": start_workers,
            "gpu_torch_peak_mb": gpu_torch, "gpu_process_mb": gpu_proc, "stages": stages,
            "model_tokens": timings["tokens"], "windows": timings["windows"],
            "token_budget": scanner.token_budget, "backend": scanner.describe(),

@@ -71,6 +71,22 @@ def test_quick_benchmark_runs_both_configs(tmp_path):
     assert "torch-cpu / pipeline-cpu (docs/s)" in doc["ratios"]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not _model_present(), reason="no shipped model")
+def test_quick_benchmark_of_a_worker_config(tmp_path):
+    """The worker config really runs two processes, times scanning apart from their start-up, and
+    scores what the workers found."""
+    doc = _bench(tmp_path, "--quick", "--configs", "onnx-int8-cpu-w2", "--repeats", "1",
+                 "--docs", "40", "--model-tokens", "2048")
+    (run,) = doc["results"]["onnx-int8-cpu-w2"]["runs"]
+    assert run["ok"], run
+    assert run["workers"] == 2 and run["worker_peak_rss_mb"] > 50
+    assert run["peak_rss_mb"] > 2 * run["worker_peak_rss_mb"]  # parent + both workers
+    assert 0 < run["start_workers_s"] < run["load_s"]  # worker start-up counts as load, not scanning
+    q = doc["results"]["onnx-int8-cpu-w2"]["quality"]
+    assert q["n_docs"] == 40 and q["micro_overlap"]["f1"] > 0.5
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not _cuda(), reason="no CUDA GPU")
 @pytest.mark.skipif(not _model_present(), reason="no shipped model")
