@@ -72,6 +72,8 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(setup: WorkerSetup, ready) -> None:
     logging.basicConfig(level=setup.log_level, format="%(levelname)s %(name)s[worker]: %(message)s")
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # The Rust tokenizer's pool would otherwise start one thread per core in every worker.
+    os.environ.setdefault("RAYON_NUM_THREADS", str(setup.scan.threads or 1))
     _STATE.update(setup=setup, ready=ready)
     try:
         redactor = None
