@@ -99,12 +99,16 @@ def test_workers_on_gpu_write_what_one_process_writes(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(TEXTS)))
     tables = {}
-    for w in ("1", "3"):
+    from scanner.backends.onnx_backend import physical_cores
+
+    auto = max(1, min(8, physical_cores() // 2))  # what --workers auto starts on a GPU
+    for w in ("1", "3", "auto"):
         out = tmp_path / f"out{w}"
         res = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "-q", "--shard-size", "20",
                                         "--workers", w])
         assert res.exit_code == 0, res.output
-        assert json.loads((out / "manifest.json").read_text())["backend"]["workers"] == int(w)
+        expect = auto if w == "auto" else int(w)
+        assert json.loads((out / "manifest.json").read_text())["backend"]["workers"] == expect
         tables[w] = sorted(pq.read_table(out / "spans", columns=["doc_id", "start", "end", "label"])
                            .to_pylist(), key=lambda r: (r["doc_id"], r["start"]))
-    assert tables["1"] == tables["3"] and tables["1"]
+    assert tables["1"] == tables["3"] == tables["auto"] and tables["1"]
