@@ -313,19 +313,13 @@ def _work_scan(cfg: Config, spec: dict) -> dict:
     load_s = time.perf_counter() - t0  # load + warm-up: everything before the timed region
     scanner.timings = Timings()
 
-    captured: dict[str, list] = {}
-
-    def keep(results) -> None:
-        for r in results:
-            captured[r.doc_id] = r.spans
-
     out_dir = Path(spec["workdir"]) / "out"
     run = RunOptions(inputs=[str(corpus)], out_dir=str(out_dir), fresh=True, scan=opts,
                      shard_size=spec.get("shard_size") or _shard_size(n_docs, cfg.workers),
                      workers=cfg.workers)
     sampler = _GpuSampler() if cfg.device == "cuda" and cfg.workers > 1 else None
     t0 = time.perf_counter()
-    summary, manifest = run_scan(run, scanner=scanner, on_shard=keep if spec["quality"] else None)
+    summary, manifest = run_scan(run, scanner=scanner)
     # Worker processes start (and load the model) inside run_scan: load time, like the parent's.
     start_workers = manifest["timings"].get("start_workers", 0.0)
     seconds = time.perf_counter() - t0 - start_workers
@@ -380,7 +374,14 @@ def _work_scan(cfg: Config, spec: dict) -> dict:
         qn = min(n_docs, spec.get("quality_docs") or n_docs)
         texts, gold = _load_gold(spec, qn)
         ids = [r["id"] for r in _read_jsonl(Path(spec["gold"]), qn)]
-        res["quality"] = quality_block(texts, gold, [captured[i] for i in ids])
+        # Scored from what the scan wrote (after the timed region: nothing extra is timed, and with
+        # worker processes no results travel back just for scoring).
+        import pyarrow.parquet as pq
+
+        found: dict[str, list] = {}
+        for row in pq.read_table(out_dir / "spans", columns=["doc_id", "start", "end", "label"]).to_pylist():
+            found.setdefault(row["doc_id"], []).append(row)
+        res["quality"] = quality_block(texts, gold, [found.get(i, []) for i in ids])
     return res
 
 
