@@ -218,9 +218,10 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     shards = iter_shards(docs, opts.shard_size)
     workers = opts.workers if opts.workers is not None else default_workers(scanner)
     if workers > 1:
-        head, shards = _peek(shards, 2)
-        if len(head) < 2:  # one shard: starting processes would cost more than they save
-            workers = 1
+        # No more processes than shards: each one costs a model load (a few seconds; a CUDA
+        # context), and a one-shard input is scanned here.
+        head, shards = _peek(shards, workers)
+        workers = max(1, len(head))
     if workers > 1:
         events = _scan_parallel(shards, done, scanner, workers, out, opts, want_results=on_shard is not None)
     else:

@@ -104,12 +104,14 @@ def test_workers_resume_a_partial_output(reference, tmp_path):
         assert _table(out, sub) == _table(one, sub), sub
 
 
-def test_one_shard_needs_no_worker_processes(tmp_path):
-    corpus = _corpus(tmp_path / "c.jsonl", 12)
+@pytest.mark.parametrize("n_docs, shard, expect", [(12, 1024, 1), (30, 10, 3)])
+def test_no_more_worker_processes_than_shards(tmp_path, n_docs, shard, expect):
+    corpus = _corpus(tmp_path / "c.jsonl", n_docs)
     out = tmp_path / "out"
-    res = _scan(str(corpus), "-o", str(out), "--workers", "4")
+    res = _scan(str(corpus), "-o", str(out), "--workers", "4", "--shard-size", str(shard))
     assert res.exit_code == 3, res.output
-    assert json.loads((out / "manifest.json").read_text())["backend"]["workers"] == 1
+    assert json.loads((out / "manifest.json").read_text())["backend"]["workers"] == expect
+    assert pq.read_table(out / "documents").num_rows == n_docs
 
 
 @pytest.mark.parametrize("bad", ["0", "-2", "many"])
