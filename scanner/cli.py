@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -158,8 +159,6 @@ class _exit_on_sigterm:
     the spot, so worker processes are stopped too; committed shards stay and a rerun resumes."""
 
     def __enter__(self):
-        import signal
-
         def stop(signum, frame):
             raise SystemExit(128 + signum)
 
@@ -170,8 +169,6 @@ class _exit_on_sigterm:
         return self
 
     def __exit__(self, *exc):
-        import signal
-
         if self.previous is not None:
             signal.signal(signal.SIGTERM, self.previous)
         return False

@@ -23,9 +23,9 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .pipeline import Scanner, ScanOptions
-from .workers import default_workers
 from .readers import DuplicateGuard, InputError, describe_inputs, iter_shards, read_documents
 from .records import DocResult, Document
+from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, completed_shards, prepare_output, read_manifest, write_manifest,
                       write_shard)
 
@@ -124,8 +124,6 @@ def _scan_serial(shards: Iterator[tuple[int, list[Document]]], done: set[int], s
 def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
                    workers: int, out: Path, opts: RunOptions, want_results: bool) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
-    from .workers import scan_in_processes
-
     skipped: list[int] = []
 
     def todo() -> Iterator[tuple[int, list[Document]]]:
