@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from . import __version__
 from .pipeline import Scanner, ScanOptions
 from .readers import DuplicateGuard, InputError, describe_inputs, iter_shards, read_documents
-from .records import DocResult, Document
+from .records import Document
 from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, completed_shards, prepare_output, read_manifest, write_manifest,
                       write_shard)
@@ -104,8 +104,8 @@ def _peek(it: Iterator, n: int) -> tuple[list, Iterator]:
     return head, itertools.chain(head, it)
 
 
-# Events: (n_docs, n_tokens, results) per written shard, (None, 0, None) per shard already done.
-ShardEvent = tuple[int | None, int, list[DocResult] | None]
+# Events: (n_docs, n_tokens) per shard written, None per shard an earlier run already committed.
+ShardEvent = tuple[int, int] | None
 
 
 def _scan_serial(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
@@ -114,15 +114,15 @@ def _scan_serial(shards: Iterator[tuple[int, list[Document]]], done: set[int], s
     prepared = ((sid, shard, None if sid in done else scanner.prepare(shard)) for sid, shard in shards)
     for shard_id, shard, prep in _prefetch(prepared):
         if prep is None:
-            yield None, 0, None
+            yield None
             continue
         results = scanner.scan_shard(prep)
         commit_shard(out, shard_id, shard, results, opts.include_text, redactor)
-        yield len(results), sum(r.n_tokens for r in results), results
+        yield len(results), sum(r.n_tokens for r in results)
 
 
 def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
-                   workers: int, out: Path, opts: RunOptions, want_results: bool) -> Iterator[ShardEvent]:
+                   workers: int, out: Path, opts: RunOptions) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
     skipped: list[int] = []
 
@@ -134,11 +134,11 @@ def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], done: set[int],
                 yield sid, shard
 
     for rep in scan_in_processes(_prefetch(todo()), scanner, workers, out, opts.include_text,
-                                 opts.redact, want_results):
+                                 opts.redact):
         scanner.timings.add(rep.timings)
-        yield rep.n_docs, rep.n_tokens, rep.results
+        yield rep.n_docs, rep.n_tokens
     for _ in skipped:
-        yield None, 0, None
+        yield None
 
 
 def summarize_output(out_dir: Path) -> RunSummary:
@@ -178,14 +178,13 @@ def _check_resume_compatible(out: Path, opts: RunOptions) -> None:
 
 
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
-             on_shard: Callable[[list[DocResult]], None] | None = None,
              on_progress: Callable[[int, int], None] | None = None,
              input_info: list[dict] | None = None) -> tuple[RunSummary, dict]:
     """Scan ``opts.inputs`` into ``opts.out_dir``; returns the summary and the manifest written.
 
     ``input_info`` is ``describe_inputs``' answer when the caller already has it (it walks folders).
-    ``on_progress(n_docs, n_tokens)`` is called per shard written; ``on_shard(results)`` too, when
-    given (with worker processes that ships every shard's results back to this process).
+    ``on_progress(n_docs, n_tokens)`` is called per shard written. Results go to ``opts.out_dir``
+    only: read them back from there (with worker processes they never pass through this process).
     """
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
@@ -221,19 +220,17 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
         head, shards = _peek(shards, workers)
         workers = max(1, len(head))
     if workers > 1:
-        events = _scan_parallel(shards, done, scanner, workers, out, opts, want_results=on_shard is not None)
+        events = _scan_parallel(shards, done, scanner, workers, out, opts)
     else:
         events = _scan_serial(shards, done, scanner, out, opts, redactor)
     written = resumed = 0
-    for n_docs, n_tokens, results in events:
-        if n_docs is None:
+    for event in events:
+        if event is None:
             resumed += 1
             continue
         written += 1
         if on_progress:
-            on_progress(n_docs, n_tokens)
-        if on_shard:
-            on_shard(results)
+            on_progress(*event)
 
     if written == 0 and not done:
         if redactor is not None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .pipeline import Scanner, ScanOptions, Timings
-from .records import DocResult, Document
+from .records import Document
 from .writers import commit_shard
 
 
@@ -44,7 +44,6 @@ class WorkerSetup:
     out_dir: str
     include_text: bool
     redact: str | None  # the style; a worker reads the pseudonym key from its (inherited) environment
-    want_results: bool  # send DocResults back (progress callbacks, benchmarks) or only counts
     log_level: int
 
 
@@ -54,7 +53,6 @@ class ShardReport:
     n_docs: int
     n_tokens: int
     timings: Timings
-    results: list[DocResult] | None
 
 
 # One Scanner per worker process, built once by the pool's initializer.
@@ -112,13 +110,13 @@ def _scan_shard(shard_id: int, docs: list[Document]) -> ShardReport:
     scanner.timings = Timings()
     results = scanner.scan_shard(docs)
     commit_shard(Path(setup.out_dir), shard_id, docs, results, setup.include_text, _STATE["redactor"])
-    return ShardReport(shard_id, len(docs), sum(r.n_tokens for r in results), scanner.timings, results if setup.want_results else None)
+    return ShardReport(shard_id, len(docs), sum(r.n_tokens for r in results), scanner.timings)
 
 
 def worker_scan_options(scanner: Scanner, workers: int) -> ScanOptions:
     """The parent's options with its resolved backend pinned (every worker runs exactly what the parent
     chose, with no fallback of its own) and the CPU threads shared out among the workers."""
-    from .backends.onnx_backend import physical_cores
+    from .backends.base import physical_cores
 
     opts = replace(scanner.options, model=str(scanner.model.path))
     if scanner.backend is not None:
@@ -134,7 +132,7 @@ def default_workers(scanner: Scanner) -> int:
     """Workers for ``--workers auto``: on a GPU, enough processes to keep it fed (half the physical
     cores, at most 8: each holds a CUDA context); on a CPU one, since inference already uses every
     core and N processes only pay when the shards are many (``--workers N`` to choose)."""
-    from .backends.onnx_backend import physical_cores
+    from .backends.base import physical_cores
 
     if scanner.backend is not None and scanner.backend.device == "cuda":
         return max(1, min(8, physical_cores() // 2))
@@ -142,15 +140,15 @@ def default_workers(scanner: Scanner) -> int:
 
 
 def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, workers: int,
-                      out_dir: Path, include_text: bool, redact: str | None,
-                      want_results: bool) -> Iterator[ShardReport]:
-    """Scan and commit every shard in ``workers`` processes; yields reports as shards finish.
+                      out_dir: Path, include_text: bool, redact: str | None) -> Iterator[ShardReport]:
+    """Scan and commit every shard in ``workers`` processes; yields small reports (counts, stage
+    timings) as shards finish: the results themselves are on disk, never sent back.
 
     At most ``2 * workers`` shards are in flight, so a slow device never lets the reader run ahead
     with the whole corpus in memory.
     """
     setup = WorkerSetup(scan=worker_scan_options(scanner, workers), out_dir=str(out_dir),
-                        include_text=include_text, redact=redact, want_results=want_results,
+                        include_text=include_text, redact=redact,
                         log_level=logging.getLogger().getEffectiveLevel())
     # spawn, not fork: a CUDA context (or ONNX Runtime's thread pool) does not survive a fork.
     ctx = multiprocessing.get_context("spawn")

@@ -99,7 +99,7 @@ def test_workers_on_gpu_write_what_one_process_writes(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(TEXTS)))
     tables = {}
-    from scanner.backends.onnx_backend import physical_cores
+    from scanner.backends.base import physical_cores
 
     auto = max(1, min(8, physical_cores() // 2))  # what --workers auto starts on a GPU
     for w in ("1", "3", "auto"):

@@ -130,7 +130,7 @@ def test_auto_is_one_process_on_a_cpu(scanner):
 
 
 def test_workers_run_the_backend_the_parent_chose(scanner):
-    from scanner.backends.onnx_backend import physical_cores
+    from scanner.backends.base import physical_cores
     from scanner.workers import worker_scan_options
 
     opts = worker_scan_options(scanner, 2)

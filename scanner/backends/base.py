@@ -10,6 +10,7 @@ adding a backend (TensorRT, OpenVINO...) is one new file plus one line in the re
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 import numpy as np
@@ -52,3 +53,18 @@ class LogitsBackend:
 
     def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return top_tags(self.infer(input_ids, attention_mask))  # type: ignore[attr-defined]
+
+
+def physical_cores() -> int:
+    """Physical cores this process may use: hyperthreads slow int8/fp32 GEMMs rather than help."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        usable = os.cpu_count() or 1
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False) or usable
+    except ImportError:
+        physical = usable
+    return max(1, min(usable, physical))

@@ -14,26 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import BackendUnavailable, LogitsBackend
+from .base import BackendUnavailable, LogitsBackend, physical_cores
 
 CUDA_EP = "CUDAExecutionProvider"
 TRT_EP = "TensorrtExecutionProvider"
 CPU_EP = "CPUExecutionProvider"
-
-
-def physical_cores() -> int:
-    """Physical cores this process may use: hyperthreads slow int8/fp32 GEMMs rather than help."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        usable = os.cpu_count() or 1
-    try:
-        import psutil
-
-        physical = psutil.cpu_count(logical=False) or usable
-    except ImportError:
-        physical = usable
-    return max(1, min(usable, physical))
 
 
 def _tensorrt_loadable() -> bool:
