@@ -38,6 +38,10 @@ def join_touching(spans: list[Span]) -> list[Span]:
     return out
 
 
+def _model_span(start: int, end: int, label: str, word_scores: list[float]) -> Span:
+    return Span(start, end, label, sum(word_scores) / len(word_scores), "model")
+
+
 def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarray,
                  word_ids: np.ndarray, id2tag: list[str], text: str | None = None) -> list[Span]:
     """BIO decoding over words.
@@ -60,36 +64,37 @@ def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarra
     word_tags = tag_ids[word_first]
     if not word_tags.any():
         return []
-    word_scores = tag_scores[word_first]
+    # Only words that are tagged, or that follow a tagged word (to close its span), need a visit;
+    # consecutive visited words are adjacent words, so an I- tag always continues its neighbour.
+    # Plain Python lists from here on: indexing numpy scalars one at a time costs more than the loop.
+    tagged = word_tags != 0
+    visit = tagged.copy()
+    visit[1:] |= tagged[:-1]
+    idx = np.flatnonzero(visit)
+    tags = word_tags[idx].tolist()
+    scores = tag_scores[word_first[idx]].tolist()
+    starts = offsets[word_first[idx], 0].tolist()
+    ends = offsets[word_last[idx], 1].tolist()
     spans: list[Span] = []
     cur_label: str | None = None
     cur_start = cur_end = 0
     cur_scores: list[float] = []
-
-    def close() -> None:
-        if cur_label is not None:
-            spans.append(Span(cur_start, cur_end, cur_label, float(np.mean(cur_scores)), "model"))
-
-    # Only words that are tagged, or that follow a tagged word (to close its span), need a visit;
-    # consecutive visited words are adjacent words, so an I- tag always continues its neighbour.
-    tagged = word_tags != 0
-    visit = tagged.copy()
-    visit[1:] |= tagged[:-1]
-    for w in np.flatnonzero(visit):
-        tag = id2tag[word_tags[w]]
-        start = int(offsets[word_first[w], 0])
-        end = int(offsets[word_last[w], 1])
+    for tag_id, score, start, end in zip(tags, scores, starts, ends):
+        tag = id2tag[tag_id]
         if tag == "O":
-            close()
+            if cur_label is not None:
+                spans.append(_model_span(cur_start, cur_end, cur_label, cur_scores))
             cur_label = None
             continue
         prefix, label = tag[0], tag[2:]
         if prefix == "I" and cur_label == label and not _breaks(text, cur_end, start, label):
             cur_end = end
-            cur_scores.append(float(word_scores[w]))
+            cur_scores.append(score)
             continue
-        close()
-        cur_label, cur_start, cur_end, cur_scores = label, start, end, [float(word_scores[w])]
-    close()
+        if cur_label is not None:
+            spans.append(_model_span(cur_start, cur_end, cur_label, cur_scores))
+        cur_label, cur_start, cur_end, cur_scores = label, start, end, [score]
+    if cur_label is not None:
+        spans.append(_model_span(cur_start, cur_end, cur_label, cur_scores))
     return join_touching(spans)
 
