@@ -38,6 +38,8 @@ def test_valid(text: str, expected: list[str]) -> None:
         "date 2023-01-15",
         "on 12.03.2024",
         "ip 192.168.1.1",
+        "from 53.171.77.184 - ",  # a valid US number to libphonenumber, but an IPv4 address
+        "host 172.24.186.57, port 22",  # likewise in India
         "SSN 123-45-6789",
         "+1 555 0100",  # too short to be valid
         "version 1.2.3.4.5.6.7",

@@ -8,7 +8,7 @@ configured region in turn until one validates.
 Numbers in data are the main source of false phones, so a candidate is dropped when it:
 starts right after a letter, digit, sign, decimal point or "digit space" (``1.6e-01``, the second
 column of a table); has more than 7 digit groups; is a decimal or a row of
-decimals (one ``.``, or dots mixed with other separators); contains a date (``2018-01-01 11``); has
+decimals (one ``.``, or dots mixed with other separators); is an IPv4 address; contains a date (``2018-01-01 11``); has
 unbalanced parentheses (``(3037000500, ...``); is mostly single digits (``3 4 5 6 7 8 9``); ends in a
 one-digit group (ISBN ``0-471-05669-3``); or follows ISSN/ISBN/DOI/pp.
 
@@ -64,6 +64,8 @@ def _plausible(cand: str, groups: list[str]) -> bool:
     """The cheap shape tests of the module doc, before any parsing."""
     if "." in cand and (cand.count(".") == 1 or any(c in cand for c in " \u00a0-/()")):
         return False  # a decimal, or a row of them
+    if len(groups) == 4 and cand.count(".") == 3 and all(len(g) <= 3 and int(g) <= 255 for g in groups):
+        return False  # an IPv4 address (the ip detector's); some are valid numbers somewhere
     if cand.count("(") != cand.count(")") or _DATE.search(cand):
         return False
     if len(groups) > 7 or sum(len(g) for g in groups) > _MAX_DIGITS or sum(len(g) == 1 for g in groups) >= 3:
