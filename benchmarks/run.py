@@ -684,6 +684,11 @@ def summarize(entry: dict, meta: dict) -> dict:
         s["e2e_over_model"] = _stats([tokens / r["seconds"] / r["model_only"]["tokens_per_s"]
                                       for r in runs])
         s["stages"] = {k: statistics.median(r["stages"][k] for r in runs) for k in runs[0]["stages"]}
+        if runs[0].get("workers", 1) == 1:
+            # Corpus tokens per second of everything but inference: what one process can feed a
+            # device that costs nothing, so on a CPU box it already bounds a GPU run per process.
+            s["host_tokens_per_s"] = _stats([tokens / max(1e-9, r["seconds"] - r["stages"]["infer"])
+                                             for r in runs])
         s["backend"] = runs[0].get("backend")
     return s
 
@@ -809,12 +814,14 @@ def render_markdown(doc: dict) -> str:
     if stage_rows:
         keys = list(stage_rows[0][1])
         lines += ["Scanner stages, median seconds (share of wall) from `Scanner.timings`; io_other = "
-                  "wall - stages (read, parquet write, shard bookkeeping):", "",
-                  "| config | wall s | " + " | ".join(keys) + " |",
-                  "|" + "|".join(["---"] * (len(keys) + 2)) + "|"]
+                  "wall - stages (read, parquet write, shard bookkeeping); host tok/s = corpus tokens / "
+                  "(wall - infer), one-process configs: the most one process can feed any device:", "",
+                  "| config | wall s | " + " | ".join(keys) + " | host tok/s |",
+                  "|" + "|".join(["---"] * (len(keys) + 3)) + "|"]
         for n, st, wall in stage_rows:
+            host = results[n]["summary"].get("host_tokens_per_s", {}).get("median")
             lines.append(f"| {n} | {wall:.2f} | " + " | ".join(
-                f"{st[k]:.2f} ({100 * st[k] / wall:.0f}%)" for k in keys) + " |")
+                f"{st[k]:.2f} ({100 * st[k] / wall:.0f}%)" for k in keys) + f" | {_fmt(host)} |")
         lines.append("")
     if doc["ratios"]:
         lines += ["Ratios (median of per-round paired ratios, range; ratio of medians):", ""]

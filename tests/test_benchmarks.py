@@ -68,6 +68,10 @@ def test_quick_benchmark_runs_both_configs(tmp_path):
     scan = doc["results"]["torch-cpu"]["summary"]
     assert scan["model_only_tokens_per_s"]["median"] > 0
     assert set(scan["stages"]) >= {"tokenize", "infer", "decode", "rules", "io_other"}
+    # Host-side rate: tokens over the non-inference time, so above the end-to-end rate.
+    assert scan["host_tokens_per_s"]["median"] > scan["tokens_per_s"]["median"]
+    md = next(tmp_path.glob("quick-*.md")).read_text()
+    assert "host tok/s" in md
     assert "torch-cpu / pipeline-cpu (docs/s)" in doc["ratios"]
 
 
