@@ -119,8 +119,8 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @click.option("--fail-on-tier", type=click.IntRange(1, 4), default=None,
               help=f"Exit {EXIT_TIER} when any document is at this tier or above.")
 @click.option("--workers", default="auto", show_default=True, callback=_parse_workers,
-              help="Scanning processes (each with its own model copy). auto: half the physical cores "
-                   "(at most 8) on a GPU, 1 on a CPU.")
+              help="Scanning processes (each with its own model copy). auto: the physical cores "
+                   "but one (at most 8) on a GPU, 1 on a CPU.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,

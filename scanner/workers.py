@@ -129,13 +129,15 @@ def worker_scan_options(scanner: Scanner, workers: int) -> ScanOptions:
 
 
 def default_workers(scanner: Scanner) -> int:
-    """Workers for ``--workers auto``: on a GPU, enough processes to keep it fed (half the physical
-    cores, at most 8: each holds a CUDA context); on a CPU one, since inference already uses every
-    core and N processes only pay when the shards are many (``--workers N`` to choose)."""
+    """Workers for ``--workers auto``: on a GPU, one per physical core but one (left to the parent,
+    which reads and shards), at most 8 since each holds a CUDA context. With the model on the GPU a
+    worker is one core of GIL-bound Python (tokenizer glue, decode, detectors, policy) waiting little
+    on the device. On a CPU one, since inference already uses every core and N processes only pay
+    when the shards are many (``--workers N`` to choose)."""
     from .backends.base import physical_cores
 
     if scanner.backend is not None and scanner.backend.device == "cuda":
-        return max(1, min(8, physical_cores() // 2))
+        return max(1, min(8, physical_cores() - 1))
     return 1
 
 

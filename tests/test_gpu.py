@@ -101,7 +101,7 @@ def test_workers_on_gpu_write_what_one_process_writes(tmp_path):
     tables = {}
     from scanner.backends.base import physical_cores
 
-    auto = max(1, min(8, physical_cores() // 2))  # what --workers auto starts on a GPU
+    auto = max(1, min(8, physical_cores() - 1))  # what --workers auto starts on a GPU
     for w in ("1", "3", "auto"):
         out = tmp_path / f"out{w}"
         res = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "-q", "--shard-size", "20",
