@@ -529,9 +529,10 @@ def machine_info() -> dict:
     except ImportError:
         info["cuda_available"] = False
     info["versions"] = versions
-    info["env"] = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS",
-                                              "CUDA_VISIBLE_DEVICES", "PII_SCANNER_MODEL")
-                   if k in os.environ}
+    run_env = _run_env()  # what the runs see, not this shell
+    info["env"] = {k: run_env[k] for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS",
+                                           "CUDA_VISIBLE_DEVICES", "PII_SCANNER_MODEL")
+                   if k in run_env}
     return info
 
 
@@ -626,6 +627,17 @@ def _prepare_onnx(model: str | None, configs: list[Config]) -> dict[str, str]:
     return errors
 
 
+# Thread-pool tuning a shell may carry (``make test`` and gpu_check.sh set OMP_WAIT_POLICY=PASSIVE for
+# pytest): with PASSIVE, OpenMP threads sleep between the small ops of batch-1 torch, and the pipeline
+# baseline ran 1.6x slower on the 2-core Xeon (ONNX Runtime, with its own pool, did not move). Runs get
+# the libraries' defaults, as users do; a config that wants a setting names it in ``Config.env``.
+_UNSET_FOR_RUNS = ("OMP_WAIT_POLICY",)
+
+
+def _run_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _UNSET_FOR_RUNS}
+
+
 def _run_worker(cfg: Config, spec: dict, workdir: Path, timeout: int) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     spec = dict(spec, config=cfg.name, workdir=str(workdir), result=str(workdir / "result.json"))
@@ -637,7 +649,7 @@ def _run_worker(cfg: Config, spec: dict, workdir: Path, timeout: int) -> dict:
         try:
             proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker",
                                    str(spec_path)], stdout=fh, stderr=subprocess.STDOUT,
-                                  timeout=timeout, cwd=str(ROOT))
+                                  timeout=timeout, cwd=str(ROOT), env=_run_env())
             rc = proc.returncode
         except subprocess.TimeoutExpired:
             rc = "timeout"

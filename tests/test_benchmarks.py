@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import namedtuple
@@ -54,6 +55,8 @@ def test_quick_benchmark_runs_both_configs(tmp_path):
                  "--docs", "20", "--model-tokens", "2048")
     assert doc["corpus"]["docs"] == 20 and doc["corpus"]["tokens"] > 0
     assert doc["machine"]["cpu"]
+    # The suite runs under OMP_WAIT_POLICY=PASSIVE (Makefile, conftest); benchmark runs must not.
+    assert os.environ.get("OMP_WAIT_POLICY") == "PASSIVE" and "OMP_WAIT_POLICY" not in doc["machine"]["env"]
     for name in ("torch-cpu", "pipeline-cpu"):
         entry = doc["results"][name]
         assert [r["ok"] for r in entry["runs"]] == [True], entry
