@@ -898,7 +898,7 @@ def render_chart(doc: dict, path: Path) -> str | None:
 
 def _short_table(doc: dict) -> str:
     lines = [f"{'config':<17}{'docs':>7}{'docs/s':>10}{'spread':>8}{'tokens/s':>12}{'model tok/s':>13}"
-             f"{'RSS MB':>8}{'GPU MB':>8}{'F1 ovl':>8}"]
+             f"{'host tok/s':>12}{'RSS MB':>8}{'GPU MB':>8}{'F1 ovl':>8}"]
     for n, e in doc["results"].items():
         s, q = e.get("summary"), e.get("quality")
         if not s:
@@ -906,9 +906,10 @@ def _short_table(doc: dict) -> str:
             continue
         mo = s.get("model_only_tokens_per_s", {}).get("median")
         g = s.get("gpu_mem_mb", {}).get("median")
+        host = s.get("host_tokens_per_s", {}).get("median")
         lines.append(f"{n:<17}{s['n_docs']:>7}{s['docs_per_s']['median']:>10.1f}"
                      f"{s['docs_per_s']['spread_pct']:>7.0f}%{s['tokens_per_s']['median']:>12,.0f}"
-                     f"{(f'{mo:,.0f}' if mo else '-'):>13}{s['peak_rss_mb']['median']:>8.0f}"
+                     f"{(f'{mo:,.0f}' if mo else '-'):>13}{_fmt(host):>12}{s['peak_rss_mb']['median']:>8.0f}"
                      f"{(f'{g:.0f}' if g else '-'):>8}{_f1(q, 'micro_overlap'):>8}")
     return "\n".join(lines)
 
