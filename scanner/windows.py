@@ -12,6 +12,8 @@ filling each batch up to a token budget keeps padding near zero on CPU and keeps
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -92,8 +94,10 @@ def _encode(tokenizer, pieces: list[str]) -> list[tuple[np.ndarray, np.ndarray, 
         for e in tokenizer.encode_batch(pieces[start:end], add_special_tokens=False):
             words = np.fromiter((-1 if w is None else w for w in e.word_ids), dtype=np.int64,
                                 count=len(e.ids))
-            out.append((np.asarray(e.ids, dtype=np.int32),
-                        np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2), words))
+            # fromiter over the flattened pairs: twice as fast as asarray on a list of tuples.
+            offsets = np.fromiter(itertools.chain.from_iterable(e.offsets), dtype=np.int64,
+                                  count=2 * len(e.ids)).reshape(-1, 2)
+            out.append((np.asarray(e.ids, dtype=np.int32), offsets, words))
         start = end
     return out
 
