@@ -219,10 +219,10 @@ def looks_like_source_code(text: str, settings: CodeSettings | None = None) -> b
     code = counted = 0
     prev_code = in_docstring = False
     share, min_lines = settings.min_code_share, settings.min_code_lines
-    for left, (raw, line) in enumerate(zip((p for p in parts if p.strip()), lines)):
+    for i, (raw, line) in enumerate(zip((p for p in parts if p.strip()), lines)):
         # Stop once the rest of the lines cannot change the answer (the same answer, sooner):
         # even if all of them were code the share stays short, or even if none were it stays met.
-        left = len(lines) - left
+        left = len(lines) - i
         if code + left < min_lines or (code + left) / (counted + left) < share:
             return False
         if code >= min_lines and code / (counted + left) >= share:

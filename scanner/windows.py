@@ -13,7 +13,6 @@ filling each batch up to a token budget keeps padding near zero on CPU and keeps
 from __future__ import annotations
 
 import itertools
-
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 

@@ -7,10 +7,11 @@ configured region in turn until one validates.
 
 Numbers in data are the main source of false phones, so a candidate is dropped when it:
 starts right after a letter, digit, sign, decimal point or "digit space" (``1.6e-01``, the second
-column of a table); has more than 7 digit groups; is a decimal or a row of
-decimals (one ``.``, or dots mixed with other separators); is an IPv4 address; contains a date (``2018-01-01 11``); has
-unbalanced parentheses (``(3037000500, ...``); is mostly single digits (``3 4 5 6 7 8 9``); ends in a
-one-digit group (ISBN ``0-471-05669-3``); or follows ISSN/ISBN/DOI/pp.
+column of a table); has more than 7 digit groups; is a decimal or a row of decimals (one ``.``, or
+dots mixed with other separators); is an IPv4 address (libphonenumber takes ``53.171.77.184`` for a
+US number); contains a date (``2018-01-01 11``); has unbalanced parentheses (``(3037000500, ...``);
+is mostly single digits (``3 4 5 6 7 8 9``); ends in a one-digit group (ISBN ``0-471-05669-3``); or
+follows ISSN/ISBN/DOI/pp.
 
 Numbers that are valid in some region far too often need a phone word ("tel", "mobile", "call", ...)
 shortly before them: a bare digit run (random 10-digit numbers are valid Indian mobiles ~70% of the
