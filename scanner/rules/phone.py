@@ -20,6 +20,7 @@ time) and a national number in two groups without a leading 0 or parentheses (``
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 
@@ -61,12 +62,21 @@ def _match_candidate(window: str, regions: tuple[str, ...]) -> tuple[tuple[int, 
     return ()
 
 
+def _is_ipv4(cand: str) -> bool:
+    """Decided as the ip detector decides (``ipaddress``), so what it reports is never a phone."""
+    try:
+        ipaddress.IPv4Address(cand)
+    except ValueError:
+        return False
+    return True
+
+
 def _plausible(cand: str, groups: list[str]) -> bool:
     """The cheap shape tests of the module doc, before any parsing."""
     if "." in cand and (cand.count(".") == 1 or any(c in cand for c in " \u00a0-/()")):
         return False  # a decimal, or a row of them
-    if len(groups) == 4 and cand.count(".") == 3 and all(len(g) <= 3 and int(g) <= 255 for g in groups):
-        return False  # an IPv4 address (the ip detector's); some are valid numbers somewhere
+    if len(groups) == 4 and cand.count(".") == 3 and _is_ipv4(cand):
+        return False  # the ip detector's; some addresses are valid phone numbers somewhere
     if cand.count("(") != cand.count(")") or _DATE.search(cand):
         return False
     if len(groups) > 7 or sum(len(g) for g in groups) > _MAX_DIGITS or sum(len(g) == 1 for g in groups) >= 3:
