@@ -1,11 +1,11 @@
 """Scan shards in worker processes, so the Python stages of several shards run at once.
 
 Why processes: tokenising, decoding, the pattern detectors, merging and the policy are Python and hold
-the GIL; one process tops out near 100-200K tokens/s whatever the device does. N workers, each with
-its own ``Scanner``, run the whole pure shard function (``scan_shard`` then an atomic write) on
-different shards: while one worker's batches are on the GPU, the others tokenise and decode. On a
-CPU, inference already spreads over every core, so workers only trade threads for processes (on the
-2-core test machine two workers were 1.2x slower than one process, start-up included).
+the GIL; one process tops out near 220K tokens/s on the 2-core Xeon whatever the device does (the
+benchmarks' host tok/s). N workers, each with its own ``Scanner``, run the whole pure shard function
+(``scan_shard`` then an atomic write) on different shards: while one worker's batches are on the GPU,
+the others tokenise and decode. On a CPU, inference already spreads over every core, so workers only
+trade threads for processes (on the 2-core Xeon two workers ran at 0.96x of one process).
 
 The parent only reads and shards the input, hands shards out (a bounded number in flight, so memory
 stays flat), and collects small reports. Shard boundaries are the parent's, and ``scan_shard`` is
