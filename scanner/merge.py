@@ -2,7 +2,9 @@
 
 Order of decisions:
 
-1. Model spans below their label's threshold are dropped (rule spans are validated: no threshold).
+1. Model spans below their label's threshold are dropped (rule spans are validated: no threshold), and
+   so are model spans whose text cannot be a value of their label (``shapes.plausible``: a SECRET
+   with spaces, an IP_ADDRESS that does not parse).
 2. Spans whose text is on the allow-list are dropped (deny-list spans excepted: an explicit "always
    flag" beats an explicit "never flag", since a missed finding costs more than an extra one).
 3. Overlaps are resolved greedily by priority: deny-list spans first, then rule spans on labels their
@@ -19,6 +21,7 @@ import re
 
 from scanner.records import Span
 from scanner.rules import RulesConfig
+from scanner.shapes import plausible
 
 ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "LOCATION"})
 _ADDRESS_GAP = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?")
@@ -35,7 +38,7 @@ def merge_spans(
     check_allow = bool(cfg.allow_values or cfg.allow_patterns)
     ranked: list[tuple[int, Span]] = []
     for s in model_spans:
-        if s.end <= s.start or s.score < cfg.threshold(s.label):
+        if s.end <= s.start or s.score < cfg.threshold(s.label) or not plausible(s.label, text[s.start:s.end]):
             continue
         if check_allow and cfg.is_allowed(text[s.start : s.end]):
             continue

@@ -1,0 +1,97 @@
+"""Can this text be a value of that label at all? A cheap check on the model's findings.
+
+The model reads context, not form, so on text unlike its training data it tags a reST underline as
+SECRET, ``::`` as IP_ADDRESS or a lone parenthesis as PHONE. Structured labels have a form that the
+value must have whatever the context: an IP address parses, a phone number has digits, a key has no
+spaces and is not one character repeated. ``plausible`` says no only when the form is impossible,
+so it never costs a finding the model got right on the held-out set; pattern detectors validate their
+own findings and are not checked here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+
+_ALNUM = re.compile(r"[^\W_]")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@.]{2,}")
+_USERNAME = re.compile(r"@?[\w][\w.+-]*[\w]|@?\w{2,}")
+_NUMBER_WORDS = re.compile(
+    r"(?i)(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
+    r"five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a hundred|one hundred)")
+_IPV6_PREFIX = re.compile(r"(?i)(?=.*[0-9a-f]{4})[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){1,6}")
+_IBAN_LIKE = re.compile(r"(?i)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{2,4}){3,}")
+_ID_LETTERS = re.compile(r"(?i)[A-Z0-9]{6,12}")
+_IP_AROUND = re.compile(r"^\[?(.*?)\]?(?::\d{1,5})?(?:/\d{1,3})?$")
+
+
+def _digits(s: str) -> int:
+    return sum(c.isdigit() for c in s)
+
+
+def _is_ip(s: str) -> bool:
+    """An address ipaddress parses (with brackets, port or prefix length), or an IPv6 prefix as
+    logs print them (``2600:1447``, ``2a02:4c7e:68e9``)."""
+    if _IPV6_PREFIX.fullmatch(s):
+        return True
+    m = _IP_AROUND.match(s.strip())
+    for cand in (s.strip(), m.group(1) if m else ""):
+        try:
+            ipaddress.ip_address(cand)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _one_char_run(s: str) -> bool:
+    """Mostly one repeated character (``+------+``, ``^^^^``, ``=====``)."""
+    return bool(s) and max(s.count(c) for c in set(s)) > 0.6 * len(s)
+
+
+def _secret(s: str) -> bool:
+    if "-----BEGIN" in s:
+        return True
+    return (len(s) >= 12 and not any(c.isspace() for c in s) and not _one_char_run(s)
+            and len(_ALNUM.findall(s)) >= 8 and not s.isalpha() or s.isalpha() and len(s) >= 16
+            and not s.islower())
+
+
+def _password(s: str) -> bool:
+    return (len(s) >= 4 and not any(c.isspace() for c in s) and not _one_char_run(s)
+            and len(_ALNUM.findall(s)) >= 3)
+
+
+def _street_address(s: str) -> bool:
+    """A house number or postcode, or a named place in capitals ("Residencial Castro")."""
+    words = s.split()
+    if len(words) < 2 or not re.search(r"[^\W\d_]{3,}", s):
+        return False
+    return _digits(s) >= 1 or all(w[0].isupper() for w in words if w[0].isalpha())
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "EMAIL": lambda s: _EMAIL.fullmatch(s) is not None,
+    "IP_ADDRESS": _is_ip,
+    "PHONE": lambda s: _digits(s) >= 6 and _digits(s) >= 0.5 * len(re.sub(r"\s", "", s)),
+    "CREDIT_CARD": lambda s: _digits(s) >= 12,
+    "BANK_ACCOUNT": lambda s: _digits(s) >= 6 or _IBAN_LIKE.fullmatch(s) is not None,
+    "ID_NUMBER": lambda s: not any(c in s for c in "()[]{}=:;,") and (
+        _digits(s) >= 2 or _ID_LETTERS.fullmatch(s) is not None),
+    "AGE": lambda s: re.fullmatch(r"\d{1,3}(?:[.,]5)?", s) is not None or _NUMBER_WORDS.fullmatch(s) is not None,
+    "USERNAME": lambda s: len(s) >= 3 and _USERNAME.fullmatch(s) is not None and any(c.isalpha() for c in s),
+    "PASSWORD": _password,
+    "SECRET": _secret,
+    "STREET_ADDRESS": _street_address,
+    "URL": lambda s: "." in s or "://" in s,
+}
+
+
+def plausible(label: str, value: str) -> bool:
+    """False when ``value`` cannot be a ``label`` whatever its context (see the module doc)."""
+    if not _ALNUM.search(value):
+        return False
+    check = CHECKS.get(label)
+    return check is None or check(value)

@@ -1,0 +1,41 @@
+"""The form check on model findings: impossible values go, every generated gold value stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.shapes import plausible
+
+
+@pytest.mark.parametrize("label, value", [
+    ("SECRET", "+------+"), ("SECRET", "======================"), ("SECRET", "see the docs"),
+    ("PASSWORD", "^^^^"), ("PASSWORD", "lambda x: x ** 2"), ("PASSWORD", "-S"),
+    ("IP_ADDRESS", "::"), ("IP_ADDRESS", "3.11"), ("IP_ADDRESS", "AWS::EC2"), ("IP_ADDRESS", "."),
+    ("PHONE", "("), ("PHONE", "(2)"), ("EMAIL", "@dataclass"), ("EMAIL", "example.com"),
+    ("USERNAME", "@"), ("USERNAME", ":SIGUSR2"), ("USERNAME", "C"), ("ID_NUMBER", "f(x)"),
+    ("STREET_ADDRESS", "de checksum"), ("AGE", "old"), ("PERSON", "*"), ("URL", "foo"),
+])
+def test_impossible_values_are_rejected(label, value):
+    assert not plausible(label, value)
+
+
+@pytest.mark.parametrize("label, value", [
+    ("SECRET", "ghp_BOR3ka88hu05aGoJMBh9M68x4FSOmH1VGMlu"), ("SECRET", "AKIABEHDRZJUQKLTVLYS"),
+    ("PASSWORD", "purple.velvet.piano"), ("PASSWORD", "s3cr3t!"), ("IP_ADDRESS", "10.0.0.1:8080"),
+    ("IP_ADDRESS", "2600:1447"), ("IP_ADDRESS", "[2001:db8::1]"), ("PHONE", "+44 20 7946 0958"),
+    ("PHONE", "617.558.2011X14272"), ("EMAIL", "JENNY.TAYLOR@MERIDIANAIRLINES.COM"),
+    ("USERNAME", "@bakwah"), ("USERNAME", "flavio.alcalde"), ("ID_NUMBER", "CKZCYXRHW"),
+    ("BANK_ACCOUNT", "RO21NIAYYTNMFEA1JXTFSXO9"), ("AGE", "38"), ("AGE", "forty-two"),
+    ("STREET_ADDRESS", "Jentehof 0\n5550KC\nDoornspijk"),
+])
+def test_real_shapes_pass(label, value):
+    assert plausible(label, value)
+
+
+def test_no_generated_gold_value_is_rejected():
+    from scanner.train.generator import generate
+
+    rejected = [(s["label"], r["text"][s["start"]:s["end"]])
+                for split, seed in (("train", 3), ("heldout", 4)) for r in generate(1500, seed, split)
+                for s in r["spans"] if not plausible(s["label"], r["text"][s["start"]:s["end"]])]
+    assert rejected == []
