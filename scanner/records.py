@@ -29,6 +29,7 @@ class Span:
     label: str
     score: float
     detector: str  # "model" or the rule detector's name ("email", "card", "iban", ...)
+    propagated: bool = False  # a copy of a finding made elsewhere in the document (consistency.py)
 
     def overlaps(self, other: "Span") -> bool:
         return self.start < other.end and other.start < self.end
@@ -54,3 +55,5 @@ class DocResult:
     tier_name: str | None = None
     categories: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1 code from language identification; None when not decided
+    model_used: bool = False  # False: no model findings (--no-model, or a language the model lacks)

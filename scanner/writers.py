@@ -62,6 +62,8 @@ DOCUMENTS_SCHEMA = pa.schema(
         pa.field("tier_name", pa.string()),
         pa.field("categories", pa.list_(pa.string()), nullable=False),
         pa.field("reasons", pa.list_(pa.string()), nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("model_used", pa.bool_(), nullable=False),
     ]
 )
 
@@ -73,6 +75,7 @@ SPANS_SCHEMA = pa.schema(
         pa.field("label", pa.string(), nullable=False),
         pa.field("score", pa.float32(), nullable=False),
         pa.field("detector", pa.string(), nullable=False),
+        pa.field("propagated", pa.bool_(), nullable=False),
     ]
 )
 # Only with include_text: the matched text is the PII itself, so it is opt-in.
@@ -162,6 +165,8 @@ def documents_table(results: list[DocResult]) -> pa.Table:
         "tier_name": [r.tier_name for r in results],
         "categories": [list(r.categories) for r in results],
         "reasons": [list(r.reasons) for r in results],
+        "language": [r.language for r in results],
+        "model_used": [r.model_used for r in results],
     }
     return pa.Table.from_arrays([_array(cols[f.name], f) for f in s], schema=s)
 
@@ -183,6 +188,7 @@ def spans_table(
             cols["label"].append(sp.label)
             cols["score"].append(sp.score)
             cols["detector"].append(sp.detector)
+            cols["propagated"].append(sp.propagated)
             if include_text:
                 cols["text"].append(text[sp.start : sp.end] if text is not None else None)
     return pa.Table.from_arrays([_array(cols[f.name], f) for f in schema], schema=schema)
