@@ -20,6 +20,8 @@ from scanner.records import Span
 from scanner.signals import CodeSettings, Marker, MarkerRule, compile_marker, find_markers, looks_like_source_code
 
 DEFAULT_POLICY_PATH = CONFIG_DIR / "policy.yaml"
+# Contexts are compiled as markers of a pseudo-category, so one pass over the text finds both.
+CONTEXT_PREFIX = "context:"
 TIER_NUMBERS: tuple[int, ...] = (1, 2, 3, 4)
 # Every category a policy must place; the order is the tie-break when two categories share a tier.
 CATEGORIES: tuple[str, ...] = (
@@ -47,13 +49,15 @@ class Tier:
 
 @dataclass(frozen=True, slots=True)
 class LabelRule:
-    """``min_count`` findings among ``labels`` (score >= ``min_score``), plus one of ``with_any`` if set."""
+    """``min_count`` findings among ``labels`` (score >= ``min_score``), plus one of ``with_any`` if set,
+    in a document where one of the ``with_context`` contexts (e.g. a letter's salutation) is found."""
 
     category: str
     labels: frozenset[str]
     min_count: int = 1
     min_score: float = 0.5
     with_any: frozenset[str] = frozenset()
+    with_context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +91,16 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Load and strictly validate a policy file (default ``configs/policy.yaml``)."""
     path = Path(path) if path is not None else DEFAULT_POLICY_PATH
     data = load_yaml(path)
-    check_keys(data, ("tiers", "categories", "label_categories", "markers", "source_code"), path)
+    check_keys(data, ("tiers", "categories", "label_categories", "markers", "contexts", "source_code"), path)
     for section in ("tiers", "categories", "label_categories", "markers"):
         if section not in data:
             raise ConfigError(f"{path}: missing key '{section}'")
     tiers = _load_tiers(data["tiers"], path)
     categories = _load_categories(data["categories"], path)
-    label_rules = _load_label_rules(data["label_categories"], path)
+    contexts = _load_contexts(data.get("contexts") or {}, path)
+    label_rules = _load_label_rules(data["label_categories"], path, {r.category for r in contexts})
     markers, thresholds = _load_markers(data["markers"], path)
+    markers += contexts
     source_code = _load_code_settings(data.get("source_code") or {}, path)
     return Policy(path, tiers, categories, label_rules, markers, thresholds, source_code)
 
@@ -174,7 +180,7 @@ def _labels(value: Any, path: Path, where: str) -> frozenset[str]:
     return frozenset(labels)
 
 
-def _load_label_rules(raw: Any, path: Path) -> tuple[LabelRule, ...]:
+def _load_label_rules(raw: Any, path: Path, contexts: set[str]) -> tuple[LabelRule, ...]:
     raw = _mapping(raw, path, "label_categories")
     rules: list[LabelRule] = []
     for cat, items in raw.items():
@@ -183,7 +189,7 @@ def _load_label_rules(raw: Any, path: Path) -> tuple[LabelRule, ...]:
         for i, item in enumerate(_list(items, path, f"label_categories.{cat}")):
             where = f"label_categories.{cat}[{i}]"
             item = _mapping(item, path, where)
-            check_keys(item, ("labels", "min_count", "min_score", "with_any"), path, where)
+            check_keys(item, ("labels", "min_count", "min_score", "with_any", "with_context"), path, where)
             if "labels" not in item:
                 raise ConfigError(f"{path}: missing key '{where}.labels'")
             min_count = _typed(item.get("min_count", 1), int, path, f"{where}.min_count")
@@ -199,8 +205,29 @@ def _load_label_rules(raw: Any, path: Path) -> tuple[LabelRule, ...]:
                     min_count=min_count,
                     min_score=min_score,
                     with_any=_labels(item.get("with_any", []), path, f"{where}.with_any"),
+                    with_context=_context_names(item.get("with_context", []), contexts, path, f"{where}.with_context"),
                 )
             )
+    return tuple(rules)
+
+
+def _context_names(value: Any, known: set[str], path: Path, where: str) -> frozenset[str]:
+    names = _list(value, path, where)
+    for i, name in enumerate(names):
+        if CONTEXT_PREFIX + str(name) not in known:
+            raise ConfigError(f"{path}: '{where}[{i}]': unknown context {name!r} (define it under 'contexts')")
+    return frozenset(names)
+
+
+def _load_contexts(raw: Any, path: Path) -> tuple[MarkerRule, ...]:
+    """``contexts.<name>.patterns``: marker patterns that make no category, only a rule's condition."""
+    raw = _mapping(raw, path, "contexts")
+    rules: list[MarkerRule] = []
+    for name, section in raw.items():
+        section = _mapping(section, path, f"contexts.{name}")
+        check_keys(section, ("patterns",), path, f"contexts.{name}")
+        items = _list(section.get("patterns", []), path, f"contexts.{name}.patterns")
+        rules += _load_patterns(CONTEXT_PREFIX + str(name), items, path, f"contexts.{name}.patterns")
     return tuple(rules)
 
 
@@ -220,32 +247,39 @@ def _load_markers(raw: Any, path: Path) -> tuple[tuple[MarkerRule, ...], dict[st
         if threshold < 1:
             raise ConfigError(f"{path}: 'markers.{cat}.threshold' must be >= 1, got {threshold}")
         thresholds[cat] = threshold
-        for i, item in enumerate(_list(section.get("patterns", []), path, f"markers.{cat}.patterns")):
-            where = f"markers.{cat}.patterns[{i}]"
-            item = _mapping(item, path, where)
-            check_keys(item, _PATTERN_KEYS, path, where)
-            for key in ("name", "pattern"):
-                if key not in item:
-                    raise ConfigError(f"{path}: missing key '{where}.{key}'")
-            weight = _typed(item.get("weight", 1), int, path, f"{where}.weight")
-            if weight < 1:
-                raise ConfigError(f"{path}: '{where}.weight' must be >= 1, got {weight}")
-            try:
-                rule = compile_marker(
-                    cat,
-                    _typed(item["name"], str, path, f"{where}.name"),
-                    _typed(item["pattern"], str, path, f"{where}.pattern"),
-                    regex=_typed(item.get("regex", False), bool, path, f"{where}.regex"),
-                    case_sensitive=_typed(item.get("case_sensitive", False), bool, path, f"{where}.case_sensitive"),
-                    word_boundary=_typed(item.get("word_boundary", True), bool, path, f"{where}.word_boundary"),
-                    weight=weight,
-                )
-            except re.error as exc:
-                raise ConfigError(f"{path}: '{where}.pattern': invalid regex ({exc})") from None
-            if rule.regex.search(""):
-                raise ConfigError(f"{path}: '{where}.pattern' matches the empty string")
-            rules.append(rule)
+        items = _list(section.get("patterns", []), path, f"markers.{cat}.patterns")
+        rules += _load_patterns(cat, items, path, f"markers.{cat}.patterns")
     return tuple(rules), thresholds
+
+
+def _load_patterns(cat: str, items: list[Any], path: Path, prefix: str) -> list[MarkerRule]:
+    rules: list[MarkerRule] = []
+    for i, item in enumerate(items):
+        where = f"{prefix}[{i}]"
+        item = _mapping(item, path, where)
+        check_keys(item, _PATTERN_KEYS, path, where)
+        for key in ("name", "pattern"):
+            if key not in item:
+                raise ConfigError(f"{path}: missing key '{where}.{key}'")
+        weight = _typed(item.get("weight", 1), int, path, f"{where}.weight")
+        if weight < 1:
+            raise ConfigError(f"{path}: '{where}.weight' must be >= 1, got {weight}")
+        try:
+            rule = compile_marker(
+                cat,
+                _typed(item["name"], str, path, f"{where}.name"),
+                _typed(item["pattern"], str, path, f"{where}.pattern"),
+                regex=_typed(item.get("regex", False), bool, path, f"{where}.regex"),
+                case_sensitive=_typed(item.get("case_sensitive", False), bool, path, f"{where}.case_sensitive"),
+                word_boundary=_typed(item.get("word_boundary", True), bool, path, f"{where}.word_boundary"),
+                weight=weight,
+            )
+        except re.error as exc:
+            raise ConfigError(f"{path}: '{where}.pattern': invalid regex ({exc})") from None
+        if rule.regex.search(""):
+            raise ConfigError(f"{path}: '{where}.pattern' matches the empty string")
+        rules.append(rule)
+    return rules
 
 
 def _load_code_settings(raw: Any, path: Path) -> CodeSettings:
@@ -286,9 +320,19 @@ def classify(text: str, spans: list[Span], policy: Policy) -> Classification:
         if s.score > unique.get(key, -1.0):
             unique[key] = s.score
 
+    markers = find_markers(text, policy.markers)
+    context_hits: dict[str, list[str]] = defaultdict(list)  # context -> distinct pattern names found
+    for m in markers:
+        if m.category.startswith(CONTEXT_PREFIX) and m.marker_name not in context_hits[m.category]:
+            context_hits[m.category[len(CONTEXT_PREFIX):]].append(m.marker_name)
+    contexts = set(context_hits)
+    markers = [m for m in markers if not m.category.startswith(CONTEXT_PREFIX)]
+    used_contexts: dict[str, set[str]] = defaultdict(set)  # category -> contexts its rules relied on
     hit: dict[str, list[str]] = defaultdict(list)  # category -> reasons
     label_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for rule in policy.label_rules:
+        if rule.with_context and not rule.with_context & contexts:
+            continue
         counts: Counter[str] = Counter(
             label for (_, _, label), score in unique.items() if label in rule.labels and score >= rule.min_score
         )
@@ -298,14 +342,17 @@ def classify(text: str, spans: list[Span], policy: Policy) -> Classification:
             label in rule.with_any and score >= rule.min_score for (_, _, label), score in unique.items()
         ):
             continue
+        used_contexts[rule.category] |= rule.with_context & contexts
         for label, n in counts.items():
             # Max, not sum: two rules of one category may both count the same label.
             label_counts[rule.category][label] = max(label_counts[rule.category][label], n)
     for cat, counts in label_counts.items():
         parts = ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=_label_order))
+        if used_contexts[cat]:
+            names = ", ".join(f"'{n}'" for c in sorted(used_contexts[cat]) for n in context_hits[c])
+            parts += f" in a {'/'.join(sorted(used_contexts[cat]))} context ({names})"
         hit[cat].append(f"{cat}: {parts}")
 
-    markers = find_markers(text, policy.markers)
     weights = {(r.category, r.name): r.weight for r in policy.markers}
     found: dict[str, dict[str, int]] = defaultdict(dict)  # category -> distinct marker name -> weight
     for mk in markers:

@@ -208,7 +208,7 @@ def test_labels_that_are_not_sensitive_alone(policy: Policy, label: str) -> None
 
 
 def test_highest_tier_reasons_come_first(policy: Policy) -> None:
-    text = "INTERNAL ONLY\nPrivileged & Confidential\nRe: Jane Roe\n" + "def f(x):\n    return x\n" * 5
+    text = "INTERNAL ONLY\nPrivileged & Confidential\nClient: Jane Roe\n" + "def f(x):\n    return x\n" * 5
     cls = classify(text, [span_of(text, "Jane Roe", "PERSON")], policy)
     assert cls.tier == 4
     assert cls.categories == ["privileged", "pii", "internal_strategy", "source_code"]
@@ -259,7 +259,7 @@ def test_custom_policy_changes_the_tier(tmp_path: Path, raw: dict[str, Any]) -> 
     data["categories"]["pii"] = 4
     data["categories"]["source_code"] = 1  # "all our code is open source"
     custom = load_policy(write_policy(tmp_path, data))
-    text = "Ask Jane Roe."
+    text = "Dear Jane Roe, please call."
     spans = [span_of(text, "Jane Roe", "PERSON")]
     assert classify(text, spans, load_policy()).tier == 3
     cls = classify(text, spans, custom)
@@ -326,3 +326,57 @@ def test_bad_yaml_is_one_line(tmp_path: Path) -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_policy(tmp_path / "nope.yaml")
+
+
+# -- public figures and personal context ------------------------------------------------------------
+
+NEWS = ("Federal Reserve Chair Jerome Powell said on Tuesday in Washington that the central bank would "
+        "hold rates, after talks with Christine Lagarde of the European Central Bank.")
+
+
+def test_names_in_public_reporting_are_public(policy: Policy) -> None:
+    spans = [span_of(NEWS, "Jerome Powell", "PERSON"), span_of(NEWS, "Christine Lagarde", "PERSON"),
+             span_of(NEWS, "Washington", "LOCATION"), span_of(NEWS, "Federal Reserve", "ORGANIZATION")]
+    cls = classify(NEWS, spans, policy)
+    assert (cls.tier, cls.categories) == (1, ["public"])
+
+
+def test_a_name_with_a_direct_identifier_is_pii(policy: Policy) -> None:
+    text = NEWS + " Reach him at jerome.powell@example.org."
+    spans = [span_of(text, "Jerome Powell", "PERSON"), span_of(text, "jerome.powell@example.org", "EMAIL")]
+    cls = classify(text, spans, policy)
+    assert cls.tier == 3 and cls.reasons == ["pii: 1 PERSON, 1 EMAIL"]
+
+
+@pytest.mark.parametrize("text, context", [
+    ("Dear Jane,\nyour results are ready.", "salutation"),
+    ("Thanks for the call.\n\nKind regards\nJane Roe", "sign-off"),
+    ("Patient: Jane Roe\nWard 4", "record field"),
+    ("Jane Roe (date of birth 1984) joined in March.", "date of birth"),
+])
+def test_a_name_in_a_personal_context_is_pii(policy: Policy, text: str, context: str) -> None:
+    name = "Jane Roe" if "Jane Roe" in text else "Jane"
+    cls = classify(text, [span_of(text, name, "PERSON")], policy)
+    assert cls.tier == 3 and cls.categories == ["pii"]
+    assert cls.reasons == [f"pii: 1 PERSON in a personal context ('{context}')"]
+
+
+def test_quasi_identifiers_need_an_identified_person(policy: Policy) -> None:
+    text = "Dear Jane, we met in Lyon."
+    spans = [span_of(text, "Jane", "PERSON"), span_of(text, "Lyon", "LOCATION")]
+    assert classify(text, spans, policy).reasons == ["pii: 1 PERSON, 1 LOCATION in a personal context ('salutation')"]
+    assert classify(NEWS + " In Lyon.", [span_of(NEWS, "Jerome Powell", "PERSON"),
+                                        Span(len(NEWS) + 4, len(NEWS) + 8, "LOCATION", 0.9, "model")],
+                    policy).tier == 1
+
+
+def test_with_context_must_name_a_defined_context(tmp_path: Path, raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["label_categories"]["pii"][1]["with_context"] = ["nosuch"]
+    with pytest.raises(ConfigError, match=r"label_categories\.pii\[1\]\.with_context\[0\]': unknown context 'nosuch'"):
+        load_policy(write_policy(tmp_path, data))
+
+
+def test_contexts_make_no_category_by_themselves(policy: Policy) -> None:
+    cls = classify("Dear customer, our newsletter is out.", [], policy)
+    assert (cls.tier, cls.categories, cls.markers) == (1, ["public"], [])
