@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from .backends import load_backend
+from .consistency import propagate
 from .decode import decode_spans
+from .language import identify
 from .merge import merge_spans
 from .model import ModelInfo
 from .policy import Policy, classify, load_policy
@@ -91,6 +93,7 @@ class Prepared:
     docs: list[Document]
     live: list[int]
     toks: list[Tokenized]
+    languages: list[str | None]  # per live document; None when the model is off (nothing to decide)
 
 
 @dataclass
@@ -128,13 +131,13 @@ class Scanner:
 
     # -- stages ---------------------------------------------------------------------------------
 
-    def model_spans(self, texts: list[str], toks: list[Tokenized]) -> list[list[Span]]:
-        """Run the model over every window of every text and decode word-level spans per text."""
+    def model_spans(self, texts: list[str], toks: list[Tokenized], use: list[bool]) -> list[list[Span]]:
+        """Run the model over every window of the texts with ``use[i]`` and decode word-level spans."""
         t = Timings()
         max_tokens = self.options.max_length - 2
         windows = []
         for i, tk in enumerate(toks):
-            if len(tk):
+            if len(tk) and use[i]:
                 windows += make_windows(i, len(tk), tk.ids, max_tokens, self.options.stride)
         tag_ids = [np.zeros(len(tk), dtype=np.int16) for tk in toks]
         tag_scores = [np.zeros(len(tk), dtype=np.float32) for tk in toks]
@@ -194,21 +197,31 @@ class Scanner:
         t0 = time.perf_counter()
         toks = tokenize(self.tokenizer, [docs[i].text for i in live])
         self.timings.tokenize += time.perf_counter() - t0
-        return Prepared(docs, live, toks)
+        return Prepared(docs, live, toks, [self.language(docs[i].text) for i in live])
+
+    def language(self, text: str) -> str | None:
+        """The document's language as far as the model is concerned (see ``language.py``)."""
+        if self.backend is None:
+            return None
+        cfg = self.rules_cfg
+        return identify(text, cfg.model_languages[0], cfg.language_confidence) if cfg.model_languages else None
 
     def scan_shard(self, docs: "list[Document] | Prepared") -> list[DocResult]:
         """One ``DocResult`` per input document, in input order; bad documents become error rows."""
         prep = docs if isinstance(docs, Prepared) else self.prepare(docs)
         docs, live, toks = prep.docs, prep.live, prep.toks
         texts = [docs[i].text for i in live]
+        use = [self.backend is not None and (lang is None or lang in self.rules_cfg.model_languages)
+               for lang in prep.languages]
         # On a GPU the Python-bound detectors would otherwise leave the device idle: run them in a
         # thread while inference (which releases the GIL) runs here.
         pending = self._pool.submit(self.rule_spans, texts) if self._pool and self.backend else None
-        model_spans = self.model_spans(texts, toks) if self.backend else [[] for _ in texts]
+        model_spans = self.model_spans(texts, toks, use) if self.backend else [[] for _ in texts]
         rule_spans = pending.result() if pending else self.rule_spans(texts)
         results = [self._failed(d) for d in docs]
         for k, i in enumerate(live):
             results[i] = self._finish(docs[i], toks[k], model_spans[k], rule_spans[k])
+            results[i].language, results[i].model_used = prep.languages[k], use[k]
         return results
 
     def _finish(self, doc: Document, tok: Tokenized, model_spans: list[Span],
@@ -219,6 +232,8 @@ class Scanner:
             if isinstance(rule_spans, Exception):
                 raise rule_spans
             spans = merge_spans(model_spans, rule_spans, self.rule_labels, self.rules_cfg, text)
+            if self.rules_cfg.propagate:
+                spans = propagate(spans, text)
             t1 = time.perf_counter()
             cls = classify(text, spans, self.policy)
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop a nightly run

@@ -89,6 +89,9 @@ class RulesConfig:
     allow_patterns: tuple[re.Pattern[str], ...] = ()  # full-match against a span's text
     deny_list: tuple[DenyTerm, ...] = ()
     custom: tuple[CustomRule, ...] = ()
+    model_languages: tuple[str, ...] = ("en",)  # where model findings are trusted (language.py)
+    language_confidence: float = 0.9  # a less confident language guess keeps the model on
+    propagate: bool = True  # copy each found value to its other occurrences (consistency.py)
 
     def threshold(self, label: str) -> float:
         """Minimum model score for ``label``."""
@@ -130,7 +133,8 @@ def authoritative_labels(detectors: list[Detector]) -> frozenset[str]:
 # ---------------------------------------------------------------------------------------------------
 # Loading
 
-_TOP_KEYS = ("enabled", "phone", "thresholds", "allow_list", "deny_list", "custom")
+_TOP_KEYS = ("enabled", "phone", "thresholds", "allow_list", "deny_list", "custom", "model_languages",
+             "language_confidence", "propagate")
 
 
 def load_rules_config(path: str | Path | None = None) -> RulesConfig:
@@ -220,6 +224,19 @@ def load_rules_config(path: str | Path | None = None) -> RulesConfig:
         score = _score(item.get("score", 0.9), path, f"{where}.score", low_inclusive=False)
         custom.append(CustomRule(name, label, compiled, score))
 
+    languages = defaults.model_languages
+    if "model_languages" in data:
+        languages = tuple(x.lower() for x in _str_list(data["model_languages"], path, "model_languages"))
+        for x in languages:
+            if not re.fullmatch(r"[a-z]{2,3}", x):
+                raise ConfigError(f"{path}: 'model_languages': {x!r} is not an ISO 639-1 code like en, de")
+    confidence = defaults.language_confidence
+    if "language_confidence" in data:
+        confidence = _score(data["language_confidence"], path, "language_confidence", low_inclusive=True)
+    propagate = data.get("propagate", defaults.propagate)
+    if not isinstance(propagate, bool):
+        raise ConfigError(f"{path}: 'propagate' must be true or false, got {propagate!r}")
+
     return RulesConfig(
         path=path,
         enabled=enabled,
@@ -230,6 +247,9 @@ def load_rules_config(path: str | Path | None = None) -> RulesConfig:
         allow_patterns=allow_patterns,
         deny_list=tuple(deny),
         custom=tuple(custom),
+        model_languages=languages,
+        language_confidence=confidence,
+        propagate=propagate,
     )
 
 
