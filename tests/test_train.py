@@ -41,3 +41,56 @@ def test_train_command_writes_a_loadable_fp16_model(tmp_path):
     scanner = Scanner(ScanOptions(model=str(out), backend="torch", device="cpu"))
     (res,) = scanner.scan_shard([Document("x", "t", "Mail jane@example.com today.")])
     assert res.status == "ok" and any(s.label == "EMAIL" for s in res.spans)  # the rule still fires
+
+
+def test_ignored_ranges_are_left_out_of_the_loss():
+    from scanner.labels import TAGS
+    from scanner.train.train import align_labels
+
+    offsets = [(0, 0), (0, 4), (5, 9), (10, 14), (15, 18), (0, 0)]  # [CLS] call mary from acme [SEP]
+    spans = [{"start": 15, "end": 18, "label": "ORGANIZATION"}]
+    tags = [TAGS[i] if i >= 0 else None for i in align_labels(offsets, spans, [[5, 9]])]
+    assert tags == [None, "O", None, "O", "B-ORGANIZATION", None]
+
+
+def test_splice_keeps_every_offset_on_its_text():
+    import random
+
+    from scanner.train.realmix import splice
+
+    real = "Usage: tool [options]\n\n  -v   verbose\n  -q   quiet\n"
+    spans = [{"start": 0, "end": 5, "label": "URL"}]  # stand-in labels: only offsets matter here
+    ignore = [[24, 26], [40, 42]]
+    synth = {"text": "Mail jane@example.com now.", "spans": [{"start": 5, "end": 21, "label": "EMAIL"}]}
+    for seed in range(20):
+        text, sp, ig = splice(real, spans, ignore, synth, random.Random(seed))
+        assert [text[s["start"]:s["end"]] for s in sp] == ["Usage", "jane@example.com"] or \
+            [text[s["start"]:s["end"]] for s in sp] == ["jane@example.com", "Usage"]
+        assert sorted(text[a:b] for a, b in ig) == sorted(real[a:b] for a, b in ignore)
+
+
+def test_real_text_is_labelled_by_detectors_and_names_are_ignored():
+    from scanner.rules import build_detectors, load_rules_config
+    from scanner.train.realmix import label_real
+    from scanner.train.realtext import RealDoc
+
+    text = ("Report bugs to <bug-tar@gnu.org>. Written by John Gilmore and Jay Fenlason.\n"
+            "  -v, --verbose   list files processed\n  +------+------+\n")
+    spans, ignore = label_real(RealDoc(text, "man-en", "tar.1"), build_detectors(load_rules_config(None)))
+    assert [(text[s["start"]:s["end"]], s["label"]) for s in spans] == [("bug-tar@gnu.org", "EMAIL")]
+    ignored = {text[a:b] for a, b in ignore}
+    assert {"John", "Jay"} <= ignored and "verbose" not in ignored
+
+
+def test_realtext_never_reads_the_held_out_sources():
+    """Independent checks use package READMEs/metadata, the standard library and changelogs."""
+    import sysconfig
+
+    from scanner.train.realtext import debian_docs, python_code
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for doc in python_code(limit=400):
+        assert ".dist-info" not in doc.source and not doc.source.startswith(stdlib)
+        assert "README" not in doc.source.upper() and doc.source.endswith(".py")
+    for doc in debian_docs(limit=400):
+        assert "changelog" not in doc.source.lower()

