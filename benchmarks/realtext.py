@@ -1,0 +1,234 @@
+"""Real-text evaluation: false findings on public technical text, tier shares, side by side with peers.
+
+Synthetic held-out scores hide how a model behaves on text nobody generated. This builds, at run time,
+a corpus of real public documents from local sources that training never reads
+(``scanner.train.realtext`` reads other places):
+
+* ``npm-readme``: the READMEs and docs that npm bundles with its dependencies (markdown, code blocks,
+  tables, shell sessions);
+* ``perl-pod``: Perl's own POD manuals (perlfaq, perlop...): reference prose with code;
+* ``man-other``: man pages in Italian, Polish, Portuguese, Dutch and Swedish (training reads only
+  English, German, French and Spanish ones);
+* ``js-code``: npm's bundled JavaScript sources, which must keep the ``source_code`` category.
+
+None of it holds personal data on purpose, so every identifier or credential finding (any label but
+PERSON, ORGANIZATION, LOCATION, DATE, URL) is counted as false; the real e-mail address of a package
+author would count too, so the numbers are an upper bound. Reported per tool: such findings per
+10,000 characters by label, the share of prose documents at tier 1 (scanner only: peers have no
+policy), the share of code documents with ``source_code``, and optionally the synthetic held-out
+scores. ``python benchmarks/realtext.py [--peers] [--heldout N]``; results go to
+``benchmarks/results/realtext-*.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scanner.train.realtext import RealDoc, _read, render_man, stable_hash  # noqa: E402
+
+NPM_ROOT = Path("/usr/lib/node_modules/npm")
+PERL_POD = [Path("/usr/share/perl"), Path("/usr/lib/x86_64-linux-gnu/perl")]
+OTHER_MAN_LANGS = ("it", "pl", "pt", "nl", "sv")
+SOFT_LABELS = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "DATE", "URL"})
+MAX_CHARS = 20_000
+
+
+def _cap(text: str) -> str:
+    return text[:MAX_CHARS]
+
+
+def npm_docs(limit: int) -> list[RealDoc]:
+    files = sorted(p for p in NPM_ROOT.rglob("*.md") if p.is_file())
+    files = [p for p in files if p.name.lower() not in ("changelog.md", "history.md", "license.md")]
+    out = [RealDoc(_cap(t), "npm-readme", str(p.relative_to(NPM_ROOT))) for p in files
+           if (t := _read(p)) and len(t) > 300]
+    return sorted(out, key=lambda d: stable_hash(d.source))[:limit]
+
+
+def js_code(limit: int) -> list[RealDoc]:
+    files = sorted(p for p in NPM_ROOT.rglob("*.js") if p.is_file() and 1500 < p.stat().st_size < 60_000)
+    docs = [RealDoc(_cap(t), "js-code", str(p.relative_to(NPM_ROOT))) for p in files if (t := _read(p))]
+    return sorted(docs, key=lambda d: stable_hash(d.source))[:limit]
+
+
+def perl_pod(limit: int) -> list[RealDoc]:
+    files = sorted(p for root in PERL_POD if root.is_dir() for p in root.rglob("*.pod"))
+    docs = []
+    for p in sorted(files, key=lambda p: stable_hash(p.name))[:limit]:
+        if (t := _read(p)) and len(t) > 300:
+            # A long manual becomes a few documents from its start, middle and end.
+            for k, off in enumerate(sorted({0, len(t) // 2, max(0, len(t) - MAX_CHARS)})):
+                docs.append(RealDoc(t[off:off + MAX_CHARS // 2], "perl-pod", f"{p.name}#{k}"))
+    return docs[:limit]
+
+
+def other_man(limit_per_lang: int) -> list[RealDoc]:
+    docs = []
+    for lang in OTHER_MAN_LANGS:
+        root = Path("/usr/share/man") / lang
+        files = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: stable_hash(str(p)))
+        n = 0
+        for p in files:
+            if n >= limit_per_lang:
+                break
+            if (t := render_man(p)) and len(t) > 300:
+                docs.append(RealDoc(_cap(t), "man-other", str(p), lang))
+                n += 1
+    return docs
+
+
+def build_corpus(n: int) -> list[RealDoc]:
+    """About n prose documents and n/4 code documents, the same set on every run of one machine."""
+    prose = npm_docs(n // 2) + perl_pod(n // 4) + other_man(max(1, n // 4 // len(OTHER_MAN_LANGS)))
+    return prose + js_code(max(1, n // 4))
+
+
+# -- scoring --------------------------------------------------------------------------------------
+
+def false_findings(docs: list[RealDoc], spans: list[list]) -> dict:
+    """Identifier/credential findings per 10,000 characters, by label and by family."""
+    by_label: Counter = Counter()
+    by_family: Counter = Counter()
+    chars_family: Counter = Counter()
+    for d, ss in zip(docs, spans):
+        chars_family[d.family] += len(d.text)
+        for s in ss:
+            label = s["label"] if isinstance(s, dict) else s.label
+            if label not in SOFT_LABELS:
+                by_label[label] += 1
+                by_family[d.family] += 1
+    chars = sum(chars_family.values()) or 1
+    return {
+        "chars": chars,
+        "per_10k": round(sum(by_label.values()) * 1e4 / chars, 2),
+        "per_10k_by_label": {k: round(v * 1e4 / chars, 2) for k, v in by_label.most_common()},
+        "per_10k_by_family": {f: round(by_family[f] * 1e4 / max(1, c), 2) for f, c in chars_family.items()},
+    }
+
+
+def examples(docs: list[RealDoc], spans: list[list], k: int = 40, seed: int = 0) -> list[str]:
+    """A sample of false findings as `label: text` (public text, so printing it is fine)."""
+    found = [(s.label, d.text[s.start:s.end][:60], d.family) for d, ss in zip(docs, spans)
+             for s in ss if s.label not in SOFT_LABELS]
+    random.Random(seed).shuffle(found)
+    return [f"{lab} [{fam}]: {txt!r}" for lab, txt, fam in found[:k]]
+
+
+def scan_scanner(docs: list[RealDoc], model: str | None, precision: str) -> tuple[list, dict]:
+    from scanner.pipeline import ScanOptions, Scanner
+    from scanner.records import Document
+
+    sc = Scanner(ScanOptions(model=model, precision=precision))
+    t0 = time.perf_counter()
+    results = []
+    for k in range(0, len(docs), 64):
+        part = docs[k:k + 64]
+        results += sc.scan_shard([Document(f"d{k + i}", d.family, d.text) for i, d in enumerate(part)])
+    wall = time.perf_counter() - t0
+    prose = [r for d, r in zip(docs, results) if d.family != "js-code"]
+    code = [r for d, r in zip(docs, results) if d.family == "js-code"]
+    by_family: dict[str, Counter] = {}
+    for d, r in zip(docs, results):
+        by_family.setdefault(d.family, Counter())[r.tier] += 1
+    cats: Counter = Counter(c for r in prose for c in r.categories)
+    tiers = {
+        "prose_tier1_share": round(sum(r.tier == 1 for r in prose) / max(1, len(prose)), 3),
+        "prose_tiers_by_family": {f: dict(sorted(c.items())) for f, c in by_family.items()},
+        "prose_categories": dict(cats.most_common()),
+        "code_source_code_share": round(sum("source_code" in r.categories for r in code) / max(1, len(code)), 3),
+        "languages": dict(Counter(getattr(r, "language", None) or "-" for r in results).most_common(8)),
+        "wall_s": round(wall, 1),
+    }
+    return [r.spans for r in results], tiers
+
+
+def scan_peer(name: str, docs: list[RealDoc]) -> list[list[dict]]:
+    import peers
+
+    predict = peers.load_presidio() if name == "presidio" else peers.load_rampart()
+    return [predict(d.text) for d in docs]
+
+
+def heldout_scores(model: str | None, n: int, seed: int = 14) -> dict:
+    from scanner.evaluate import evaluate_generated
+
+    rep = evaluate_generated(model or (ROOT / "models" / "pii-minilm-l6"), n, seed).as_dict()
+    return {k: rep[k] for k in ("micro_overlap", "micro_exact", "chars") if k in rep}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=240, help="about this many prose documents")
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--precision", default="fp32")
+    ap.add_argument("--peers", action="store_true", help="also Presidio and Rampart")
+    ap.add_argument("--heldout", type=int, default=0, help="also synthetic held-out scores on N docs")
+    ap.add_argument("--examples", type=int, default=0, help="print N sample false findings")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    args = ap.parse_args(argv)
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+    docs = build_corpus(args.n)
+    fam = Counter(d.family for d in docs)
+    print(f"corpus: {len(docs)} documents {dict(fam)}, {sum(len(d.text) for d in docs):,} chars", flush=True)
+    prose = [d for d in docs if d.family != "js-code"]
+    spans, tiers = scan_scanner(docs, args.model, args.precision)
+    prose_spans = [s for d, s in zip(docs, spans) if d.family != "js-code"]
+    res = {"pii-scanner": {**false_findings(prose, prose_spans), **tiers}}
+    if args.examples:
+        print("\n".join(examples(prose, prose_spans, args.examples)))
+    if args.peers:
+        for peer in ("presidio", "rampart"):
+            t0 = time.perf_counter()
+            res[peer] = {**false_findings(prose, scan_peer(peer, prose)), "wall_s": round(time.perf_counter() - t0, 1)}
+    from run import machine_info
+
+    doc = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine_info(),
+           "corpus": {"documents": len(docs), "families": dict(fam),
+                      "chars": sum(len(d.text) for d in docs)},
+           "model": args.model or "models/pii-minilm-l6", "precision": args.precision, "results": res}
+    if args.heldout:
+        doc["heldout"] = {"n": args.heldout, "seed": 14, **heldout_scores(args.model, args.heldout)}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"realtext-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    stem.with_suffix(".json").write_text(json.dumps(doc, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(render(doc))
+    print(render(doc))
+    return 0
+
+
+def render(doc: dict) -> str:
+    m = doc["machine"]
+    lines = [f"# Real-text evaluation {doc['when']}", "",
+             f"{m.get('cpu', '?')}, {m.get('logical_cpus', '?')} cores; model {doc['model']} "
+             f"({doc['precision']}); corpus {doc['corpus']['documents']} docs {doc['corpus']['families']}, "
+             f"{doc['corpus']['chars']:,} chars", "",
+             "| tool | false id/credential findings per 10K chars | top labels | prose at tier 1 | code with source_code |",
+             "|---|---|---|---|---|"]
+    for tool, r in doc["results"].items():
+        top = ", ".join(f"{k} {v}" for k, v in list(r["per_10k_by_label"].items())[:5])
+        lines.append(f"| {tool} | {r['per_10k']} | {top} | {r.get('prose_tier1_share', '-')} | "
+                     f"{r.get('code_source_code_share', '-')} |")
+    if "heldout" in doc:
+        lines += ["", f"Synthetic held-out ({doc['heldout']['n']} docs, seed 14): "
+                  + json.dumps({k: v for k, v in doc["heldout"].items() if k not in ("n", "seed")})]
+    r = doc["results"]["pii-scanner"]
+    lines += ["", f"pii-scanner per family: {r['per_10k_by_family']}",
+              f"tiers by family: {r['prose_tiers_by_family']}", f"categories: {r['prose_categories']}", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
