@@ -94,3 +94,20 @@ def test_realtext_never_reads_the_held_out_sources():
         assert "README" not in doc.source.upper() and doc.source.endswith(".py")
     for doc in debian_docs(limit=400):
         assert "changelog" not in doc.source.lower()
+
+
+def test_a_stopped_training_resumes_from_its_checkpoint(tmp_path):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    out = tmp_path / "tiny"
+    args = ["train", "--out", str(out), "--n-train", "40", "--n-heldout", "0", "--batch-size", "16",
+            "--max-length", "64", "--threads", "1"]
+    first = CliRunner().invoke(main, args + ["--stop-after", "2"])
+    assert first.exit_code == 0, first.output
+    assert (out / "checkpoint" / "state.pt").exists() and (out / "model.safetensors").exists()
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "resuming from" in again.output and "at step 2" in again.output
+    assert not (out / "checkpoint").exists()

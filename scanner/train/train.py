@@ -46,6 +46,7 @@ class TrainConfig:
     real_splice: float = 0.3  # share of real chunks that get a synthetic document spliced in
     mine: bool = False  # repeat real chunks on which the starting model makes false findings
     checkpoint_every: int = 200
+    stop_after: int | None = None  # save the model after this many steps (the schedule is unchanged)
 
 
 def base_model_path(explicit: str | None) -> str:
@@ -164,6 +165,13 @@ def train(cfg: TrainConfig) -> Path:
     model = AutoModelForTokenClassification.from_pretrained(
         base, num_labels=len(TAGS), id2label=id2label, label2id=TAG2ID, dtype=torch.float32).to(device)
 
+    out = Path(cfg.out_dir)
+    if cfg.stop_after and checkpoint_step(out / "checkpoint") >= cfg.stop_after:
+        # The steps are done already: export the checkpoint's weights without rebuilding the data.
+        state = torch.load(out / "checkpoint" / "state.pt", weights_only=True)
+        model.load_state_dict(state["model"])
+        return save_model(model, tokenizer, cfg, out, keep_checkpoint=True)
+
     t0 = time.time()
     records = [{"text": r["text"], "spans": r["spans"], "ignore": []}
                for r in generate(cfg.n_train, cfg.seed, "train")]
@@ -188,15 +196,14 @@ def train(cfg: TrainConfig) -> Path:
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
 
     model.train()
-    out = Path(cfg.out_dir)
     step = load_checkpoint(out / "checkpoint", model, opt, sched)
     t0, running, start = time.time(), 0.0, step
-    epoch_batches = []
-    while step < total:
+    end = min(total, cfg.stop_after or total)
+    while step < end:
         epoch_batches = length_grouped_batches(lengths, cfg.batch_size, rng)
         done_in_epoch = step % len(epoch_batches) if step == start else 0
         for rows in epoch_batches[done_in_epoch:]:
-            if step >= total:
+            if step >= end:
                 break
             ids, mask, labels = (t.to(device) for t in collate(ds, rows))
             loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
@@ -211,16 +218,22 @@ def train(cfg: TrainConfig) -> Path:
                 rate = (step - start) / (time.time() - t0)
                 print(f"step {step}/{total} loss {running:.4f} {rate:.2f} steps/s "
                       f"eta {(total - step) / rate / 60:.1f} min", flush=True)
-            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < total:
+            if cfg.checkpoint_every and (step % cfg.checkpoint_every == 0 or step == end) and step < total:
                 save_checkpoint(out / "checkpoint", model, opt, sched, step)
+    return save_model(model, tokenizer, cfg, out, keep_checkpoint=step < total)
 
+
+def save_model(model, tokenizer, cfg: TrainConfig, out: Path, keep_checkpoint: bool) -> Path:
+    """fp16 safetensors + tokenizer + the training config; the checkpoint stays for a stopped run."""
     out.mkdir(parents=True, exist_ok=True)
     model = model.to("cpu").half().eval()
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     (out / "training_config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n")
-    shutil.rmtree(out / "checkpoint", ignore_errors=True)
-    print(f"saved {out} ({sum(f.stat().st_size for f in out.iterdir()) / 2**20:.1f} MiB)", flush=True)
+    if not keep_checkpoint:
+        shutil.rmtree(out / "checkpoint", ignore_errors=True)
+    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 2**20
+    print(f"saved {out} ({size:.1f} MiB)", flush=True)
     return out
 
 
@@ -271,6 +284,15 @@ def save_checkpoint(path: Path, model, opt, sched, step: int) -> None:
                 "step": step}, tmp / "state.pt")
     shutil.rmtree(path, ignore_errors=True)
     tmp.rename(path)
+
+
+def checkpoint_step(path: Path) -> int:
+    """The step a checkpoint holds (0 without one)."""
+    if not (path / "state.pt").exists():
+        return 0
+    import torch
+
+    return int(torch.load(path / "state.pt", weights_only=True)["step"])
 
 
 def load_checkpoint(path: Path, model, opt, sched) -> int:
