@@ -67,10 +67,14 @@ def _file_sha256(path: str | Path) -> str:
 
 def _versions() -> dict[str, str]:
     out = {"pii-scanner": __version__, "python": platform.python_version()}
+    from importlib.metadata import PackageNotFoundError, version
+
+    # Installed versions from the package metadata: importing torch here just to ask would add
+    # seconds to a --no-model run.
     for mod in ("torch", "transformers", "onnxruntime", "pyarrow", "numpy", "tokenizers"):
         try:
-            out[mod] = __import__(mod).__version__
-        except Exception:  # an optional backend that is not installed is not an error
+            out[mod] = version(mod)
+        except PackageNotFoundError:  # an optional backend that is not installed is not an error
             continue
     return out
 
