@@ -225,7 +225,7 @@ def redact(text: str, spans: Sequence[Span], style: str = "type", *, key: bytes 
     >>> redact("call Ann on 555-0100", [Span(12, 20, "PHONE", 0.9, "phone")], "type")
     'call Ann on [PHONE]'
     """
-    from .redact import MIN_KEY_BYTES, RedactError, load_key, redact_text
+    from .redaction import MIN_KEY_BYTES, RedactError, load_key, redact_text
 
     raw = key.encode("utf-8") if isinstance(key, str) else key
     if style == "pseudonym":
@@ -247,7 +247,7 @@ def explain(text: str, spans: Sequence[Span] | None = None, *, scanner: Scanner 
     """
     from rich.console import Console
 
-    from .explain import render_explain
+    from .explanation import render_explain
     from .policy import classify, load_policy
 
     if spans is None:

@@ -128,9 +128,9 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
          fail_on_tier, workers, quiet, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, text folders, HF datasets) into OUT."""
     if quiet:
-        from .quiet import silence_third_party
+        from .quiet import third_party_silenced
 
-        silence_third_party()
+        click.get_current_context().with_resource(third_party_silenced())
     from .readers import InputError
     from .runner import RunOptions, run_scan
     from .workers import WorkerError
@@ -356,7 +356,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
                 console.print(f"[bold]{doc.doc_id}[/]: {result.status}: {result.error}")
             else:
                 cls = classify(doc.text, result.spans, scanner.policy)
-                from .explain import render_explain
+                from .explanation import render_explain
 
                 render_explain(doc.text, result.spans, cls, console, doc_id=doc.doc_id)
             shown += 1
@@ -391,7 +391,7 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
     key from PII_SCANNER_REDACT_KEY or PII_SCANNER_REDACT_KEY_FILE.
     """
     from .readers import InputError
-    from .redact import Redactor, redact_corpus, scan_options
+    from .redaction import Redactor, redact_corpus, scan_options
 
     t0 = time.perf_counter()
     try:
@@ -434,9 +434,9 @@ def check(files, fail_on_tier, fail_on_labels, min_score, sarif_path, **kw):
     4 when one does, 3 when a file could not be read. Matched text is never printed.
     """
     from .check import run_check
-    from .quiet import silence_third_party
+    from .quiet import third_party_silenced
 
-    silence_third_party()  # CI logs: findings only
+    click.get_current_context().with_resource(third_party_silenced())  # CI logs: findings only
     if not files:
         return  # pre-commit with no matching files staged
     scanner = _load_scanner(kw, quiet=True)

@@ -198,7 +198,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     scanner = scanner or Scanner(opts.scan)
     redactor = None
     if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
-        from .redact import Redactor
+        from .redaction import Redactor
 
         redactor = Redactor.from_env(opts.redact)
     prepare_output(out, fresh=opts.fresh)
