@@ -84,3 +84,25 @@ def test_quiet_scan_with_a_first_onnx_export_is_quiet_too(one_doc, tmp_path):
     assert got["code"] == 0, err
     assert list((tmp_path / "fresh-cache").rglob("model.int8.onnx"))  # it did export
     assert "Loading weights" not in err and "it/s" not in err and "warning" not in err.lower()
+
+
+def _cuda_driver_loads() -> bool:
+    import ctypes
+
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(_cuda_driver_loads(), reason="a CUDA driver is present: auto must ask torch")
+def test_default_backend_on_a_machine_without_cuda_does_not_import_torch(one_doc, tmp_path):
+    """auto picks int8 ONNX Runtime on a CPU; without a CUDA driver there is nothing to ask torch.
+
+    (The first run may export the model to ONNX, which needs torch: the second is the one measured.)"""
+    args = ["scan", str(one_doc), "-o", str(tmp_path / "out"), "-q", "--fresh"]
+    run_cli(args, tmp_path)
+    got, err = run_cli(args, tmp_path)
+    assert got == {"code": 0, "heavy": []}, err
+    assert "onnx on cpu (int8" in " ".join(err.split())

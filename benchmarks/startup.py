@@ -1,0 +1,128 @@
+"""Cold start: wall time of one fresh ``pii-scanner`` process on one small document.
+
+What a pre-commit hook, a CI step or a one-off shell command pays every time. Each case is a new
+interpreter (``python -m scanner ...`` or ``python -c`` for the API), timed from spawn to exit, with
+the OS file cache warm (one untimed run of every case first, which also makes the ONNX export).
+Cases are interleaved over rounds so a busy neighbour slows all of them, not one.
+
+    python benchmarks/startup.py                    # this checkout, 7 rounds
+    python benchmarks/startup.py --repo /tmp/old    # another checkout (e.g. `git archive` of a commit)
+
+Writes ``benchmarks/results/startup-<host>-<time>.json`` and ``.md`` (median, min and max per case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DOC = {"id": "a", "text": "Please ask Margaret Hamilton (margaret.hamilton@example.com) about the invoice."}
+API = ("from scanner.api import Scanner; import sys; "
+       "Scanner().scan([sys.argv[1]])")
+
+
+def cases(doc: Path, out: Path) -> dict[str, list[str]]:
+    scan = ["-m", "scanner", "scan", str(doc), "-o", str(out), "--fresh", "-q"]
+    return {
+        "--help": ["-m", "scanner", "--help"],
+        "scan --no-model (1 doc)": [*scan, "--no-model"],
+        "scan, default backend (1 doc)": scan,
+        "check --no-model (1 file)": ["-m", "scanner", "check", "--no-model", str(doc)],
+        "check, default backend (1 file)": ["-m", "scanner", "check", str(doc)],
+        "API: Scanner().scan([text])": ["-c", API, DOC["text"]],
+    }
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def time_once(args: list[str], env: dict[str, str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if res.returncode not in (0, 4):  # 4: check found the document's PII, as it should
+        raise SystemExit(f"{args}: exit {res.returncode}\n{res.stderr[-2000:]}")
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repo", type=Path, default=HERE.parent, help="checkout to measure (default: this one)")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--label", default=None, help="name for this run in the results (default: git HEAD)")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    args = ap.parse_args()
+
+    repo = args.repo.resolve()
+    label = args.label or _git_head(repo)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        doc = tmp_path / "one.jsonl"
+        doc.write_text(json.dumps(DOC) + "\n", encoding="utf-8")
+        env = os.environ | {"PYTHONPATH": str(repo), "OMP_WAIT_POLICY": "PASSIVE"}
+        todo = cases(doc, tmp_path / "out")
+        unavailable = []
+        for name, cmd in list(todo.items()):  # untimed: file cache, __pycache__, ONNX export
+            try:
+                time_once(cmd, env, tmp_path)
+            except SystemExit as exc:  # e.g. an older checkout without `check` or the API
+                print(f"skipped {name!r}: {str(exc).splitlines()[0]}", file=sys.stderr)
+                unavailable.append(name)
+                del todo[name]
+        times: dict[str, list[float]] = {name: [] for name in todo}
+        names = list(todo)
+        for r in range(args.rounds):
+            for name in names[r % len(names):] + names[:r % len(names)]:
+                times[name].append(time_once(todo[name], env, tmp_path))
+
+    result = {
+        "label": label, "repo": str(repo), "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
+        "rounds": args.rounds, "unavailable": unavailable,
+        "cases": {n: {"median_s": round(statistics.median(t), 3), "min_s": round(min(t), 3),
+                      "max_s": round(max(t), 3)} for n, t in times.items()},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"startup-{platform.node() or 'host'}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / f"{stem}.md").write_text(render(result))
+    print(render(result))
+
+
+def render(result: dict) -> str:
+    lines = [f"# Cold start: {result['label']}", "",
+             f"{result['cpu']}, {result['cores']} cores, Python {result['python']}, "
+             f"{result['rounds']} rounds, {result['when']}", "",
+             "| case | median s | min s | max s |", "|---|---:|---:|---:|"]
+    for name, c in result["cases"].items():
+        lines.append(f"| {name} | {c['median_s']:.2f} | {c['min_s']:.2f} | {c['max_s']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _git_head(repo: Path) -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, check=True).stdout.strip() or str(repo)
+    except (OSError, subprocess.CalledProcessError):
+        return str(repo)
+
+
+if __name__ == "__main__":
+    main()
