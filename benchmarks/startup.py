@@ -6,7 +6,8 @@ the OS file cache warm (one untimed run of every case first, which also makes th
 Cases are interleaved over rounds so a busy neighbour slows all of them, not one.
 
     python benchmarks/startup.py                    # this checkout, 7 rounds
-    python benchmarks/startup.py --repo /tmp/old    # another checkout (e.g. `git archive` of a commit)
+    git archive OLD | tar -x -C /tmp/old            # compare with an older commit, interleaved:
+    python benchmarks/startup.py --repo /tmp/old --label before --repo . --label after
 
 Writes ``benchmarks/results/startup-<host>-<time>.json`` and ``.md`` (median, min and max per case).
 """
@@ -64,40 +65,49 @@ def time_once(args: list[str], env: dict[str, str], cwd: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repo", type=Path, default=HERE.parent, help="checkout to measure (default: this one)")
+    ap.add_argument("--repo", type=Path, action="append", default=None,
+                    help="checkout to measure (repeatable: runs interleave; default: this one)")
+    ap.add_argument("--label", action="append", default=None, help="name per --repo (default: git HEAD)")
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--label", default=None, help="name for this run in the results (default: git HEAD)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args()
 
-    repo = args.repo.resolve()
-    label = args.label or _git_head(repo)
+    repos = [r.resolve() for r in (args.repo or [HERE.parent])]
+    labels = args.label or [_git_head(r) for r in repos]
+    if len(labels) != len(repos):
+        ap.error("give one --label per --repo")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         doc = tmp_path / "one.jsonl"
         doc.write_text(json.dumps(DOC) + "\n", encoding="utf-8")
-        env = os.environ | {"PYTHONPATH": str(repo), "OMP_WAIT_POLICY": "PASSIVE"}
-        todo = cases(doc, tmp_path / "out")
+        todo: dict[tuple[str, str], tuple[list[str], dict[str, str]]] = {}
+        for label, repo in zip(labels, repos):
+            env = os.environ | {"PYTHONPATH": str(repo), "OMP_WAIT_POLICY": "PASSIVE"}
+            for name, cmd in cases(doc, tmp_path / "out").items():
+                todo[(label, name)] = (cmd, env)
         unavailable = []
-        for name, cmd in list(todo.items()):  # untimed: file cache, __pycache__, ONNX export
+        for key, (cmd, env) in list(todo.items()):  # untimed: file cache, __pycache__, ONNX export
             try:
                 time_once(cmd, env, tmp_path)
             except SystemExit as exc:  # e.g. an older checkout without `check` or the API
-                print(f"skipped {name!r}: {str(exc).splitlines()[0]}", file=sys.stderr)
-                unavailable.append(name)
-                del todo[name]
-        times: dict[str, list[float]] = {name: [] for name in todo}
-        names = list(todo)
+                print(f"skipped {key}: {str(exc).splitlines()[0]}", file=sys.stderr)
+                unavailable.append(" / ".join(key))
+                del todo[key]
+        times: dict[tuple[str, str], list[float]] = {key: [] for key in todo}
+        keys = list(todo)
         for r in range(args.rounds):
-            for name in names[r % len(names):] + names[:r % len(names)]:
-                times[name].append(time_once(todo[name], env, tmp_path))
+            for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+                times[key].append(time_once(*todo[key], tmp_path))
 
     result = {
-        "label": label, "repo": str(repo), "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "repos": dict(zip(labels, map(str, repos))),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "rounds": args.rounds, "unavailable": unavailable,
-        "cases": {n: {"median_s": round(statistics.median(t), 3), "min_s": round(min(t), 3),
-                      "max_s": round(max(t), 3)} for n, t in times.items()},
+        "cases": [{"label": label, "case": name, "median_s": round(statistics.median(t), 3),
+                   "min_s": round(min(t), 3), "max_s": round(max(t), 3)}
+                  for (label, name), t in times.items()],
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"startup-{platform.node() or 'host'}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
@@ -107,12 +117,16 @@ def main() -> None:
 
 
 def render(result: dict) -> str:
-    lines = [f"# Cold start: {result['label']}", "",
+    lines = ["# Cold start: one fresh process, one small document", "",
              f"{result['cpu']}, {result['cores']} cores, Python {result['python']}, "
-             f"{result['rounds']} rounds, {result['when']}", "",
-             "| case | median s | min s | max s |", "|---|---:|---:|---:|"]
-    for name, c in result["cases"].items():
-        lines.append(f"| {name} | {c['median_s']:.2f} | {c['min_s']:.2f} | {c['max_s']:.2f} |")
+             f"{result['rounds']} interleaved rounds, {result['when']}, load average at the end "
+             f"{', '.join(f'{x:.1f}' for x in result['load_average'] or [])}", "",
+             *[f"- `{label}`: {path}" for label, path in result["repos"].items()], "",
+             "| checkout | case | median s | min s | max s |", "|---|---|---:|---:|---:|"]
+    for c in result["cases"]:
+        lines.append(f"| {c['label']} | {c['case']} | {c['median_s']:.2f} | {c['min_s']:.2f} | {c['max_s']:.2f} |")
+    if result["unavailable"]:
+        lines += ["", "Not available there: " + "; ".join(result["unavailable"])]
     return "\n".join(lines) + "\n"
 
 
