@@ -70,12 +70,17 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     # Installed versions from the package metadata: importing torch here just to ask would add
-    # seconds to a --no-model run.
-    for mod in ("torch", "transformers", "onnxruntime", "pyarrow", "numpy", "tokenizers"):
-        try:
-            out[mod] = version(mod)
-        except PackageNotFoundError:  # an optional backend that is not installed is not an error
-            continue
+    # seconds to a --no-model run. onnxruntime-gpu installs the same module as onnxruntime.
+    dists = {"torch": ["torch"], "transformers": ["transformers"],
+             "onnxruntime": ["onnxruntime", "onnxruntime-gpu"], "pyarrow": ["pyarrow"],
+             "numpy": ["numpy"], "tokenizers": ["tokenizers"]}
+    for mod, names in dists.items():
+        for name in names:
+            try:
+                out[mod] = version(name)
+                break
+            except PackageNotFoundError:  # an optional backend that is not installed is not an error
+                continue
     return out
 
 
