@@ -12,7 +12,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test gpu bench realtext-sources clean
+.PHONY: sample test gpu bench realtext-sources wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,5 +44,9 @@ bench: $(STAMP)
 realtext-sources: $(STAMP)
 	apt-get install -y -q $$($(BIN)/python -c "from scanner.train.realtext import DEBIAN_PACKAGES; print(*DEBIAN_PACKAGES)")
 
+# dist/pii_scanner-*.whl with the shipped model and configs inside (setup.py copies them in).
+wheel: $(STAMP)
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build dist

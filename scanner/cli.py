@@ -67,7 +67,7 @@ def _make_scan_options(kw: dict):
                        compile=kw["compile_model"])
 
 
-def _load_scanner(kw: dict):
+def _load_scanner(kw: dict, quiet: bool = False):
     from .backends import BackendUnavailable
     from .pipeline import Scanner
 
@@ -75,7 +75,7 @@ def _load_scanner(kw: dict):
         scanner = Scanner(_make_scan_options(kw))
     except (ConfigError, FileNotFoundError, BackendUnavailable, ValueError) as exc:
         fatal(str(exc))
-    if "fell back" not in scanner.backend_reason:  # a fallback was already logged as a warning
+    if not quiet and "fell back" not in scanner.backend_reason:  # a fallback was already logged as a warning
         err.print(f"[dim]{escape(scanner.backend_reason)}[/]")
     return scanner
 
@@ -121,11 +121,16 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @click.option("--workers", default="auto", show_default=True, callback=_parse_workers,
               help="Scanning processes (each with its own model copy). auto: the physical cores "
                    "but one (at most 8) on a GPU, 1 on a CPU.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar, and no progress bars or warnings from third-party libraries.")
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
          fail_on_tier, workers, quiet, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, text folders, HF datasets) into OUT."""
+    if quiet:
+        from .quiet import third_party_silenced
+
+        click.get_current_context().with_resource(third_party_silenced())
     from .readers import InputError
     from .runner import RunOptions, run_scan
     from .workers import WorkerError
@@ -357,7 +362,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
                 console.print(f"[bold]{doc.doc_id}[/]: {result.status}: {result.error}")
             else:
                 cls = classify(doc.text, result.spans, scanner.policy)
-                from .explain import render_explain
+                from .explanation import render_explain
 
                 render_explain(doc.text, result.spans, cls, console, doc_id=doc.doc_id)
             shown += 1
@@ -392,7 +397,7 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
     key from PII_SCANNER_REDACT_KEY or PII_SCANNER_REDACT_KEY_FILE.
     """
     from .readers import InputError
-    from .redact import Redactor, redact_corpus, scan_options
+    from .redaction import Redactor, redact_corpus, scan_options
 
     t0 = time.perf_counter()
     try:
@@ -415,3 +420,35 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
                   f"{s.changed:,} changed since the scan")
     if s.errors or s.missing or s.changed:
         sys.exit(EXIT_DOC_ERRORS)
+
+
+@main.command()
+@click.argument("files", nargs=-1)
+@click.option("--fail-on-tier", type=click.IntRange(1, 4), default=3, show_default=True,
+              help=f"Exit {EXIT_TIER} when a file is at this policy tier or above (3: PII, credentials).")
+@click.option("--fail-on-label", "fail_on_labels", multiple=True, metavar="LABEL",
+              help=f"Also exit {EXIT_TIER} when any finding has this label (repeatable, e.g. SECRET).")
+@click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Report (and fail on labels of) findings with at least this score.")
+@click.option("--sarif", "sarif_path", default=None, type=click.Path(dir_okay=False),
+              help="Also write the findings as SARIF 2.1.0 to this file (code-scanning dashboards).")
+@_scan_options
+def check(files, fail_on_tier, fail_on_labels, min_score, sarif_path, **kw):
+    """Check FILES (folders are walked) as a CI or pre-commit step; print path:line:col findings.
+
+    Each file is scanned as plain text, whole. Exit 0 when no file reaches the thresholds,
+    4 when one does, 3 when a file could not be read. Matched text is never printed.
+    """
+    from .check import run_check
+    from .quiet import third_party_silenced
+
+    click.get_current_context().with_resource(third_party_silenced())  # CI logs: findings only
+    if not files:
+        return  # pre-commit with no matching files staged
+    scanner = _load_scanner(kw, quiet=True)
+    try:
+        outcome = run_check(scanner, files, fail_on_tier, fail_on_labels, min_score, sarif_path,
+                            echo=click.echo, warn=lambda m: err.print(escape(m), soft_wrap=True))
+    except OSError as exc:
+        fatal(f"{exc.filename or sarif_path}: {exc.strerror or exc}")
+    sys.exit({"ok": EXIT_OK, "found": EXIT_TIER, "unreadable": EXIT_DOC_ERRORS}[outcome])

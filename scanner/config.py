@@ -11,7 +11,17 @@ from typing import Any, Iterable
 
 import yaml
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """``configs`` or ``models``: the copy shipped inside an installed wheel (``scanner/_data/NAME``),
+    else the checkout's top-level folder. One lookup, so a wheel works from any working directory."""
+    shipped = _PACKAGE / "_data" / name
+    return shipped if shipped.is_dir() else _PACKAGE.parent / name
+
+
+CONFIG_DIR = data_dir("configs")
 
 
 class ConfigError(ValueError):

@@ -8,8 +8,11 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+from .config import data_dir
+
+MODELS_DIR = data_dir("models")
 DEFAULT_MODEL = MODELS_DIR / "pii-minilm-l6"
 
 
@@ -60,3 +63,28 @@ class ModelInfo:
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(self.path)
+
+    def fast_tokenizer(self) -> "FastTokenizer":
+        """The Rust tokenizer and special-token ids from the model folder, without importing
+        transformers (2-3 s of start-up, and torch with it): what scanning needs, ``--no-model`` too."""
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        cfg_path = self.path / "tokenizer_config.json"
+        cfg = json.loads(cfg_path.read_text()) if cfg_path.exists() else {}
+
+        def token_id(key: str, default: str) -> int | None:
+            return tok.token_to_id(cfg.get(key) or default)
+
+        return FastTokenizer(tok, token_id("cls_token", "[CLS]"), token_id("sep_token", "[SEP]"),
+                             token_id("pad_token", "[PAD]"))
+
+
+@dataclass(frozen=True)
+class FastTokenizer:
+    """The attributes of a Hugging Face fast tokenizer that the pipeline reads, and nothing else."""
+
+    backend_tokenizer: Any  # tokenizers.Tokenizer
+    cls_token_id: int | None
+    sep_token_id: int | None
+    pad_token_id: int | None

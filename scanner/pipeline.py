@@ -106,7 +106,7 @@ class Scanner:
         opts = self.options
         self.model = ModelInfo.resolve(opts.model)
         self.id2tag = self.model.id2tag
-        hf_tok = self.model.tokenizer()
+        hf_tok = self.model.fast_tokenizer()  # not transformers: keeps torch out of --no-model runs
         self.tokenizer = rust_tokenizer(hf_tok)
         self.cls_id, self.sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id
         self.pad_id = hf_tok.pad_token_id or 0

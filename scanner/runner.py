@@ -67,11 +67,20 @@ def _file_sha256(path: str | Path) -> str:
 
 def _versions() -> dict[str, str]:
     out = {"pii-scanner": __version__, "python": platform.python_version()}
-    for mod in ("torch", "transformers", "onnxruntime", "pyarrow", "numpy", "tokenizers"):
-        try:
-            out[mod] = __import__(mod).__version__
-        except Exception:  # an optional backend that is not installed is not an error
-            continue
+    from importlib.metadata import PackageNotFoundError, version
+
+    # Installed versions from the package metadata: importing torch here just to ask would add
+    # seconds to a --no-model run. onnxruntime-gpu installs the same module as onnxruntime.
+    dists = {"torch": ["torch"], "transformers": ["transformers"],
+             "onnxruntime": ["onnxruntime", "onnxruntime-gpu"], "pyarrow": ["pyarrow"],
+             "numpy": ["numpy"], "tokenizers": ["tokenizers"]}
+    for mod, names in dists.items():
+        for name in names:
+            try:
+                out[mod] = version(name)
+                break
+            except PackageNotFoundError:  # an optional backend that is not installed is not an error
+                continue
     return out
 
 
@@ -194,7 +203,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     scanner = scanner or Scanner(opts.scan)
     redactor = None
     if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
-        from .redact import Redactor
+        from .redaction import Redactor
 
         redactor = Redactor.from_env(opts.redact)
     prepare_output(out, fresh=opts.fresh)

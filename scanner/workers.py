@@ -76,7 +76,7 @@ def _init_worker(setup: WorkerSetup, ready) -> None:
     try:
         redactor = None
         if setup.redact:
-            from .redact import Redactor
+            from .redaction import Redactor
 
             redactor = Redactor.from_env(setup.redact)
         _STATE.update(scanner=Scanner(setup.scan), redactor=redactor)

@@ -36,7 +36,7 @@ from .records import DocResult
 
 DOCUMENTS_DIR = "documents"
 SPANS_DIR = "spans"
-REDACTED_DIR = "redacted"  # written by ``redact.Redactor`` before the shard's documents part
+REDACTED_DIR = "redacted"  # written by ``redaction.Redactor`` before the shard's documents part
 MANIFEST = "manifest.json"
 # What ``prepare_output(fresh=True)`` removes; a later writer adds its folder here.
 RESULT_ENTRIES: list[str] = [DOCUMENTS_DIR, SPANS_DIR, REDACTED_DIR, MANIFEST]

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_TIER, EXIT_USAGE, main
-from scanner.redact import KEY_ENV, KEY_FILE_ENV
+from scanner.redaction import KEY_ENV, KEY_FILE_ENV
 
 SCAN = ["--backend", "torch", "--device", "cpu", "-q"]
 KEY = "cli-test-key-8f3KzW0pQ7rT2vX9"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from scanner.explain import CONTEXT_CHARS, LONG_DOC_CHARS, render_explain
+from scanner.explanation import CONTEXT_CHARS, LONG_DOC_CHARS, render_explain
 from scanner.policy import Classification, Policy, classify, load_policy
 from scanner.records import Span
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from scanner.cli import main
 from scanner.records import Span
-from scanner.redact import KEY_ENV, KEY_FILE_ENV, STYLES, Redactor, RedactError, load_key, redact_text
+from scanner.redaction import KEY_ENV, KEY_FILE_ENV, STYLES, Redactor, RedactError, load_key, redact_text
 from scanner.runner import RunOptions, run_scan
 from scanner.writers import FILE_MODE, DIR_MODE
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import EXIT_FATAL, EXIT_USAGE, main
-from scanner.redact import KEY_ENV
+from scanner.redaction import KEY_ENV
 
 NAMES = ["Ana Kowalska", "Bo Lindqvist", "Chen Wei", "Dara O'Neill", "Emil Varga", "Fatima Haddad"]
 

@@ -50,7 +50,29 @@ AUTO_WHY = {("torch", "cuda"): "CUDA GPU present: torch fp16 is the fastest GPU 
 FALLBACK = [("onnx", "cuda"), ("torch", "cuda"), ("onnx", "cpu"), ("torch", "cpu")]
 
 
+def _no_cuda_driver() -> bool:
+    """True when the CUDA driver library cannot even be loaded: then no GPU can be used, and asking
+    torch would cost its import (1.5-2 s of a one-document run) to learn the same."""
+    import ctypes
+    import sys
+
+    if "torch" in sys.modules:
+        return False  # already paid for: let torch answer
+    names = {"linux": ["libcuda.so.1", "libcuda.so"], "win32": ["nvcuda.dll"]}.get(sys.platform)
+    if names is None:
+        return False  # unknown platform: ask torch
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+            return False
+        except OSError:
+            continue
+    return True
+
+
 def _cuda_available() -> bool:
+    if _no_cuda_driver():
+        return False
     try:
         import torch
 
