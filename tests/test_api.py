@@ -119,7 +119,8 @@ def test_scan_table_without_an_id_column_numbers_rows_and_text_is_opt_in(api):
     assert with_text.spans.schema.equals(SPANS_SCHEMA_WITH_TEXT)
     assert with_text.spans.to_pylist()[0] | {"score": 0} == {"doc_id": "1", "start": 5, "end": 24,
                                                              "label": "CREDIT_CARD", "score": 0,
-                                                             "detector": "card", "text": CARD}
+                                                             "detector": "card", "propagated": False,
+                                                             "text": CARD}
 
 
 def test_scan_table_names_a_missing_column(api):
