@@ -1,0 +1,464 @@
+"""Reading one input unit (a JSONL/CSV/Parquet/Arrow file, a HF split, a text file or a stream) into
+``Document``s. Planning which units an input holds is ``readers.py``'s job.
+
+Bad input never stops a scan and never disappears: every unusable record comes out as a ``Document``
+with ``status="error"`` and a one-line ``error`` that starts with the kind of problem ("malformed JSON
+at line 3: ..."), so the summary can count errors by reason. Error messages never quote document
+text, and list column or key names only when they look like names (a headerless CSV's first row is
+data, so it is not printed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import json
+import os
+import re
+import stat
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .encodings import SNIFF_BYTES, decode_text, replaced_note, sniff_encoding
+from .records import Document
+
+BATCH_ROWS = 256  # Arrow batch size: small enough that a batch of long documents stays small
+CSV_FIELD_LIMIT = 2**31 - 1  # csv's default 128 KiB would turn every long document into an error
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+_JSON_TYPE = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
+
+
+class InputError(Exception):
+    """An input cannot be scanned at all (missing, unknown format, no text column); one-line message."""
+
+
+@dataclass(slots=True)
+class Unit:
+    """One thing to iterate: a record file, a text file, one split of a HF dataset, or a stream."""
+
+    fmt: str
+    path: Path
+    source: str
+    split: str | None = None  # hf DatasetDict split
+    error: str | None = None  # found unreadable while planning: yields one error row
+    status: str = "error"  # of that row: "skipped" when the unit holds no text by decision
+    doc_id: str | None = None  # text file: its id (the path relative to its folder, or as given)
+    stream: IO[bytes] | None = None  # stdin or a pipe, opened (and sniffed) while planning
+    note: str | None = None  # for the documents of this unit (a file name that is not UTF-8)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def short(exc: BaseException | str, limit: int = 200) -> str:
+    """One line, bounded: error messages end up in a table column."""
+    msg = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    msg = " ".join(str(msg).split())
+    return msg if len(msg) <= limit else msg[: limit - 3] + "..."
+
+
+def names_hint(names: Iterable[Any]) -> str:
+    """'(available: a, b)' when every name looks like a column name; else no names (they may be data)."""
+    names = [str(n) for n in names]
+    if not names:
+        return "(it has no fields)"
+    if all(_NAME.fullmatch(n) for n in names):
+        shown = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
+        return f"(available: {shown})"
+    return f"({len(names)} fields that do not look like column names: is there a header row?)"
+
+
+def missing_column(where: str, column: str, names: Iterable[Any], what: str = "column") -> InputError:
+    return InputError(f"{where}: no {what} '{column}' {names_hint(names)}")
+
+
+def open_binary(unit: Unit):
+    gz = unit.path.name.lower().endswith(".gz")
+    if unit.stream is not None:
+        return gzip.GzipFile(fileobj=unit.stream) if gz else contextlib.nullcontext(unit.stream)
+    return gzip.open(unit.path, "rb") if gz else open(unit.path, "rb")
+
+
+def _head(unit: Unit) -> bytes:
+    """The first bytes of a file (a stream's are peeked, not consumed)."""
+    if unit.stream is not None:
+        return unit.stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(unit.stream, "peek") else b""
+    try:
+        with open_binary(unit) as f:
+            return f.read(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def open_text(unit: Unit, encoding: str):
+    """Text in ``encoding``; "replace" keeps a record with a few bad bytes (the note says so)."""
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    if unit.stream is not None or unit.path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(open_binary(unit).__enter__(), encoding=encoding, errors="replace", newline="")
+    return open(unit.path, encoding=encoding, errors="replace", newline="")
+
+
+def clean(s: str) -> str:
+    """Replace lone surrogates (only JSON escapes can make them) so the text can be stored as UTF-8."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", s)
+
+
+def id_str(value: Any) -> str | None:
+    """A record's id as a string; None (-> a generated id) when absent, null or empty."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return clean(value) or None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace") or None
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def text_problem(value: Any) -> str | None:
+    if value is None:
+        return "text is null"
+    if not isinstance(value, str):
+        return f"text is {_JSON_TYPE.get(type(value), type(value).__name__)}, expected string"
+    return None
+
+
+def file_error(unit: Unit, row: int, exc: BaseException, what: str = "cannot read file") -> Document:
+    """One error row for a file that failed at open (row < 1) or part-way (its later records are lost)."""
+    where = f"after record {row}" if row > 0 else "at open"
+    doc_id = f"{unit.source}:read-error" if row > 0 else (unit.doc_id or unit.source)
+    return Document(doc_id, unit.source, None, f"{what} {where}: {short(exc)}", "error")
+
+
+def not_regular(path: Path) -> str | None:
+    """Why a file cannot be opened safely: a FIFO, socket or device blocks or never ends."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # missing / dangling: the reader's open() reports it as an error row
+    return None if stat.S_ISREG(st.st_mode) else "not a regular file"
+
+
+# --------------------------------------------------------------------------------------------- JSONL
+
+
+def json_encoding(unit: Unit) -> str:
+    return sniff_encoding(_head(unit), records=True)
+
+
+def _json_lines(unit: Unit) -> Iterator[bytes]:
+    """Raw UTF-8 lines; a UTF-16 file is decoded and re-encoded line by line."""
+    enc = json_encoding(unit)
+    if enc.startswith("utf-16"):
+        with open_text(unit, enc) as f:
+            for line in f:
+                yield line.encode("utf-8", "surrogatepass")
+        return
+    with open_binary(unit) as f:
+        for i, raw in enumerate(f):
+            yield raw[3:] if i == 0 and raw.startswith(b"\xef\xbb\xbf") else raw
+
+
+def json_fields(unit: Unit, field: str, limit: int = 100) -> tuple[bool, list[str]] | None:
+    """Whether any of the first ``limit`` JSON-object lines has ``field``, and the first one's keys
+    (None when the file holds no object to check). One bad first line does not decide for the file."""
+    first: list[str] | None = None
+    try:
+        for raw in _json_lines(unit):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8", "replace"), strict=False)
+            except (ValueError, RecursionError):
+                obj = None
+            if isinstance(obj, dict):
+                if field in obj:
+                    return True, list(map(str, obj))
+                first = first if first is not None else list(map(str, obj))
+            limit -= 1
+            if limit <= 0:
+                break
+    except (OSError, EOFError, zlib.error):
+        pass
+    return (False, first) if first is not None else None
+
+
+def read_jsonl(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]:
+    row = -1
+    try:
+        for row, raw in enumerate(_json_lines(unit)):
+            if raw.strip():
+                yield jsonl_doc(raw, row, unit.source, text_column, id_column)
+    except (OSError, EOFError, zlib.error) as exc:  # damaged gzip: BadGzipFile, EOFError, zlib.error
+        yield file_error(unit, row + 1, exc)
+
+
+def jsonl_doc(raw: bytes, row: int, source: str, text_column: str, id_column: str) -> Document:
+    gen_id = f"{source}:{row}"
+    line = raw.decode("utf-8", "replace")
+    try:
+        obj = json.loads(line, strict=False)  # strict=False: raw tabs inside strings are common and harmless
+    except json.JSONDecodeError as exc:
+        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {exc.msg} (column {exc.colno})", "error")
+    except (ValueError, RecursionError) as exc:  # e.g. an integer over 4300 digits, absurd nesting
+        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {short(exc, 120)}", "error")
+    if not isinstance(obj, dict):
+        kind = _JSON_TYPE.get(type(obj), type(obj).__name__) if obj is not None else "null"
+        return Document(gen_id, source, None, f"not a JSON object at line {row + 1}: got {kind}", "error")
+    doc_id = id_str(obj.get(id_column)) or gen_id
+    if text_column not in obj:  # key names are not listed: in some data they are the data
+        return Document(doc_id, source, None, f"no field '{text_column}' (the record has {len(obj)} other fields)", "error")
+    value = obj[text_column]
+    problem = text_problem(value)
+    if problem:
+        return Document(doc_id, source, None, problem, "error")
+    return Document(doc_id, source, clean(value) if "\\u" in line else value, note=replaced_note(line, raw))
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+
+def csv_header(unit: Unit) -> list[str] | None:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        with open_text(unit, sniff_encoding(_head(unit), records=True)) as f:
+            return next(csv.reader(f, delimiter="\t" if unit.fmt == "tsv" else ","), None)
+    except (OSError, EOFError, zlib.error, csv.Error):
+        return None
+
+
+def _csv_records(unit: Unit) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """(0-based line where the record starts, its fields or its error). After a malformed record (an
+    unterminated quote swallows the rest of the file) parsing starts again on the line after the one
+    where that record began, so one stray quote costs one row, not the rest of the file."""
+    delimiter = "\t" if unit.fmt == "tsv" else ","
+    encoding = sniff_encoding(_head(unit), records=True)
+    skip = 0
+    while True:
+        with open_text(unit, encoding) as f:
+            reader = csv.reader(_skip(f, skip), delimiter=delimiter, strict=True)
+            while True:
+                start = skip + reader.line_num
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield start, exc
+                    break
+                yield start, fields
+        if unit.stream is not None:
+            return  # a stream cannot be read again: the rest of it is in the error row
+        skip = start + 1
+
+
+def _skip(lines: Iterable[str], n: int) -> Iterator[str]:
+    it = iter(lines)
+    for _ in range(n):
+        if next(it, None) is None:
+            break
+    return it
+
+
+def read_csv(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]:
+    source = unit.source
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    row = -1
+    header: list[str] | None = None
+    try:
+        for line, fields in _csv_records(unit):
+            if header is None:
+                if isinstance(fields, csv.Error):
+                    raise InputError(f"{source}: malformed CSV header: {short(fields, 120)}")
+                header = fields
+                if text_column not in header:  # checked while planning, unless the file changed since
+                    raise missing_column(source, text_column, header)
+                t_idx = header.index(text_column)
+                i_idx = header.index(id_column) if id_column in header else None
+                continue
+            row += 1
+            if isinstance(fields, csv.Error):
+                msg = f"malformed CSV at line {line + 1}: {short(fields, 120)}; reading on from line {line + 2}"
+                yield Document(f"{source}:{row}", source, None, msg, "error")
+                continue
+            if not fields:
+                continue  # blank line
+            doc_id = (id_str(fields[i_idx]) if i_idx is not None and i_idx < len(fields) else None)
+            doc_id = doc_id or f"{source}:{row}"
+            if t_idx >= len(fields):
+                msg = f"missing fields at row {row + 1}: {len(fields)} fields, header has {len(header)}"
+                yield Document(doc_id, source, None, msg, "error")
+                continue
+            yield Document(doc_id, source, fields[t_idx])
+    except (OSError, EOFError, zlib.error) as exc:
+        yield file_error(unit, row + 1, exc)
+
+
+# --------------------------------------------------------------------------------------------- Arrow
+
+
+def _decode_column(col: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """Text column to Python strings; binary columns are decoded like any other bytes we read."""
+    typ = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+    values = col.to_pylist()
+    if pa.types.is_binary(typ) or pa.types.is_large_binary(typ):
+        return [v.decode("utf-8", "replace") if v is not None else None for v in values]
+    return values
+
+
+def arrow_docs(batches: Iterable[pa.RecordBatch | pa.Table], source: str, text_column: str,
+               id_column: str) -> Iterator[tuple[int, Document]]:
+    """Documents from Arrow batches (Parquet, Arrow IPC and HF share this), with the row reached so far."""
+    row = 0
+    for batch in batches:
+        texts = _decode_column(batch.column(text_column))
+        ids = batch.column(id_column).to_pylist() if id_column in batch.schema.names else [None] * len(texts)
+        for doc_id, text in zip(ids, texts):
+            doc_id = id_str(doc_id) or f"{source}:{row}"
+            row += 1
+            problem = text_problem(text)
+            yield row, Document(doc_id, source, None, problem, "error") if problem else Document(doc_id, source, text)
+
+
+def text_type_ok(typ: pa.DataType, where: str, text_column: str) -> None:
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    if not (
+        pa.types.is_null(typ)  # an all-null column: every row becomes a "text is null" error row
+        or pa.types.is_string(typ)
+        or pa.types.is_large_string(typ)
+        or pa.types.is_binary(typ)
+        or pa.types.is_large_binary(typ)
+        or getattr(pa.types, "is_string_view", lambda t: False)(typ)
+    ):
+        raise InputError(f"{where}: column '{text_column}' is {typ}, expected string")
+
+
+def open_arrow(path: Path):
+    """An Arrow IPC file (random access) or stream (what ``datasets`` writes), as a batch reader."""
+    try:
+        return pa.ipc.open_file(pa.memory_map(str(path)))
+    except pa.ArrowInvalid:
+        return pa.ipc.open_stream(pa.memory_map(str(path)))
+
+
+def arrow_schema(unit: Unit) -> pa.Schema | None:
+    try:
+        if unit.fmt == "parquet":
+            return pq.read_schema(unit.path)
+        return open_arrow(unit.path).schema
+    except (OSError, pa.ArrowException):
+        return None  # unreadable: its error row comes when it is read
+
+
+def _arrow_batches(unit: Unit, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    if unit.fmt == "parquet":
+        yield from pq.ParquetFile(unit.path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+        return
+    reader = open_arrow(unit.path)
+    if isinstance(reader, pa.ipc.RecordBatchFileReader):
+        for i in range(reader.num_record_batches):
+            yield reader.get_batch(i).select(columns)
+    else:
+        for batch in reader:
+            yield batch.select(columns)
+
+
+def read_arrow(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]:
+    """Parquet or Arrow IPC, in batches of ``BATCH_ROWS``."""
+    row = 0
+    try:
+        schema = arrow_schema(unit)
+        names = schema.names if schema is not None else []
+        if schema is not None and text_column not in names:
+            raise missing_column(unit.source, text_column, names)
+        columns = [text_column] + ([id_column] if id_column in names else [])
+        for row, doc in arrow_docs(_arrow_batches(unit, columns), unit.source, text_column, id_column):
+            yield doc
+    except (OSError, pa.ArrowException) as exc:
+        yield file_error(unit, row, exc)
+
+
+def read_hf(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]:
+    import datasets
+
+    row = 0
+    try:
+        ds = datasets.load_from_disk(str(unit.path))
+        if unit.split is not None:
+            ds = ds[unit.split]
+        columns = [text_column] + ([id_column] if id_column in ds.column_names else [])
+        # Arrow format: no per-row dict building, and the data stays memory-mapped.
+        batches = ds.select_columns(columns).with_format("arrow").iter(batch_size=BATCH_ROWS)
+        for row, doc in arrow_docs(batches, unit.source, text_column, id_column):
+            yield doc
+    except Exception as exc:  # a damaged dataset: one error row, the scan goes on
+        yield file_error(unit, row, exc, "cannot read dataset")
+
+
+def count_records(unit: Unit) -> int | None:
+    """Records in one unit without parsing them (see ``InputPlan.count_documents``); None: unknown."""
+    if unit.error is not None or unit.fmt == "text":
+        return 1
+    if unit.stream is not None:
+        return None
+    try:
+        if unit.fmt == "parquet":
+            return pq.ParquetFile(unit.path).metadata.num_rows
+        if unit.fmt == "arrow":
+            reader = open_arrow(unit.path)
+            return reader.count_rows() if hasattr(reader, "count_rows") else sum(b.num_rows for b in reader)
+        if unit.fmt == "hf":
+            import datasets
+
+            ds = datasets.load_from_disk(str(unit.path))
+            return (ds[unit.split] if unit.split is not None else ds).num_rows
+        n = last = 0
+        with open_binary(unit) as f:
+            while chunk := f.read(1 << 20):
+                n += chunk.count(b"\n")
+                last = chunk[-1]
+        n += last not in (0, 10)
+        return max(0, n - 1) if unit.fmt in ("csv", "tsv") else n
+    except Exception:  # noqa: BLE001 - only an estimate; the read itself reports problems
+        return 1
+
+
+# --------------------------------------------------------------------------------------------- text
+
+
+def read_text(unit: Unit) -> Iterator[Document]:
+    """One document for the whole file (or stream); binary files are skipped with the reason."""
+    doc_id = unit.doc_id or unit.source
+    try:
+        if unit.stream is not None:
+            data = unit.stream.read()
+        else:
+            if not_regular(unit.path):  # a FIFO or device would block or never end; not a document
+                yield Document(doc_id, unit.source, None, "not a regular file", "skipped")
+                return
+            with open(unit.path, "rb") as f:
+                data = f.read()
+    except OSError as exc:
+        yield file_error(unit, 0, exc)
+        return
+    text, note, why = decode_text(data)
+    if text is None:
+        yield Document(doc_id, unit.source, None, why, "skipped")
+    else:
+        yield Document(doc_id, unit.source, text, note=note)
