@@ -31,7 +31,7 @@ from .records import Document
 from .resume import OutputLock, check_resumable, shard_fingerprint
 from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
-                      prepare_output, read_manifest, uncommit_shard, write_manifest)
+                      prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
 
 
 @dataclass
@@ -277,9 +277,13 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
             return _run_locked(opts, scanner, redactor, plan, done, out, base, on_progress, t_start)
         except BaseException as exc:
             stopped = isinstance(exc, (KeyboardInterrupt, SystemExit))
-            write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
-                                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                 "error": None if stopped else _one_line(exc)})
+            try:  # best effort: on a full disk even this small file may not fit
+                remove_orphans(out)
+                write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
+                                     "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                     "error": None if stopped else _one_line(exc)})
+            except OSError:
+                pass
             if isinstance(exc, OSError) and not isinstance(exc, InputError):
                 raise OutputError(out, exc) from exc
             raise

@@ -307,6 +307,13 @@ def prepare_output(out_dir: Path, fresh: bool) -> None:
                 (folder / name).unlink(missing_ok=True)
     for sub in (DOCUMENTS_DIR, SPANS_DIR):
         _make_dir(out_dir / sub)
+    remove_orphans(out_dir)
+
+
+def remove_orphans(out_dir: Path) -> None:
+    """Remove spans/redacted parts of shards whose documents part never committed (a killed or failed
+    shard); also what frees the space a failed write on a full disk took."""
+    out_dir = Path(out_dir)
     committed = _part_ids(out_dir / DOCUMENTS_DIR)
     for sub in _PRE_COMMIT_DIRS:
         for shard_id in _part_ids(out_dir / sub) - committed:
