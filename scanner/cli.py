@@ -14,14 +14,7 @@ from rich.markup import escape
 
 from .config import ConfigError
 
-# Exit codes: documented in the README; nightly jobs branch on them.
-EXIT_OK = 0
-EXIT_FATAL = 1
-EXIT_USAGE = 2  # click's own code for bad options
-EXIT_DOC_ERRORS = 3  # finished, but some documents that could hold text were not scanned
-EXIT_TIER = 4  # --fail-on-tier: a document at that tier or above, or one not scanned (tier unknown)
-EXIT_STALE = 5  # refused: OUT holds results of another scan (inputs/settings differ); --fresh
-EXIT_BUSY = 6  # refused: another scan is writing to OUT right now
+from .gate import EXIT_BUSY, EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE  # noqa: F401
 
 err = Console(stderr=True, highlight=False)
 
@@ -132,6 +125,7 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
          fail_on_tier, workers, quiet, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, Arrow, folders, HF datasets, - for stdin) into OUT."""
+    from .gate import refuse, scan_exit_code
     from .readers import InputError, plan_inputs
     from .resume import OutputBusy, ResumeRefused
     from .runner import RunOptions, run_scan
@@ -151,38 +145,13 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
         with _progress(quiet, plan) as on_progress, _exit_on_sigterm():
             summary, manifest = run_scan(opts, scanner, on_progress=on_progress, plan=plan)
     except ResumeRefused as exc:
-        _refuse(str(exc), EXIT_STALE)
+        refuse(err, str(exc), EXIT_STALE)
     except OutputBusy as exc:
-        _refuse(str(exc), EXIT_BUSY)
+        refuse(err, str(exc), EXIT_BUSY)
     except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
-    sys.exit(_scan_exit_code(summary, out_dir, fail_on_tier))
-
-
-def _refuse(message: str, code: int) -> None:
-    from .terminal import safe
-
-    err.print(f"[bold red]refused:[/] {safe(message)}", soft_wrap=True)
-    sys.exit(code)
-
-
-def _scan_exit_code(summary, out_dir: str, fail_on_tier: int | None) -> int:
-    """4 when the gate fails (a document at the tier, or one not scanned: its tier is unknown), then 3
-    for documents not scanned, else 0. Skipped documents (no text by decision) fail neither."""
-    from .runner import gate_documents
-    from .terminal import safe
-
-    if summary.documents == 0:
-        err.print("[bold yellow]warning:[/] the inputs hold no documents")
-    if fail_on_tier is not None:
-        n, first = gate_documents(Path(out_dir), fail_on_tier)
-        if n:
-            listed = ", ".join(f"{safe(d)} ({why})" for d, why in first) + (", ..." if n > len(first) else "")
-            err.print(f"[bold yellow]--fail-on-tier {fail_on_tier}:[/] {n:,} document(s) at tier >= "
-                      f"{fail_on_tier} or not scanned: {listed}", soft_wrap=True)
-            return EXIT_TIER
-    return EXIT_DOC_ERRORS if summary.errors else EXIT_OK
+    sys.exit(scan_exit_code(err, summary, out_dir, fail_on_tier))
 
 
 class _exit_on_sigterm:
