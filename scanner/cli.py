@@ -393,7 +393,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
 @click.option("--text-column", default=None, help="Default: as the scan ran (its manifest), else 'text'.")
 @click.option("--id-column", default=None, help="Default: as the scan ran, else 'id'.")
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]),
               help="Input format (default: as the scan ran, else from the extension or folder contents).")
 @click.option("--shard-size", default=None, type=click.IntRange(1),
               help="Documents per output part (default: the scan's shard size, else 1024).")
