@@ -18,6 +18,9 @@ Why it is built this way:
   part existing is what marks the shard committed. A crash before that leaves orphan spans/redacted
   parts, which ``prepare_output`` removes and the resumed run rewrites, so nothing is duplicated.
 * Empty shards are still written with the full schema, so readers always see the columns.
+* A documents part's Parquet metadata holds the fingerprint of the documents it was scanned from
+  (``resume.shard_fingerprint``): written in the same rename as the part, so they never disagree, and
+  a rerun can tell whether a committed shard is still current.
 """
 
 from __future__ import annotations
