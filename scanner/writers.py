@@ -330,8 +330,12 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
-    """The manifest of a previous run, or None when there is none (a fresh folder)."""
+    """The manifest of a previous run, None when there is none (a fresh folder), {} when it is not
+    readable JSON (so a resume treats its settings as unknown, rather than crashing)."""
     try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -111,6 +111,16 @@ def test_an_edited_input_rescans_exactly_the_shards_that_changed(tmp_path):
     assert set(manifest(out)["shards"]) == {"0", "1"}
 
 
+def test_a_damaged_manifest_refuses_instead_of_crashing(tmp_path):
+    corpus = write_jsonl(tmp_path / "c.jsonl", docs_rows(2))
+    out = tmp_path / "out"
+    assert scan(str(corpus), "-o", str(out), *FAST).exit_code == EXIT_OK
+    (out / "manifest.json").write_text("{ cut short")
+    res = scan(str(corpus), "-o", str(out), *FAST)
+    assert res.exit_code == EXIT_STALE and "not recorded" in said(res) and "Traceback" not in res.output
+    assert scan(str(corpus), "-o", str(out), "--fresh", *FAST).exit_code == EXIT_OK
+
+
 # --------------------------------------------------------------------------------------------- item 2
 
 
