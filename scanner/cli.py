@@ -202,7 +202,10 @@ class _progress:
         return self.update
 
     def _count(self) -> None:
-        total = self.plan.count_documents()
+        try:
+            total = self.plan.count_documents()
+        except Exception:  # noqa: BLE001 - only the bar's total; the scan reports real problems
+            return
         if total is not None and self.bar is not None:
             self.bar.update(self.task, total=total)
 
