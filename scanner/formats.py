@@ -302,7 +302,11 @@ def read_csv(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]
                 msg = f"missing fields at row {row + 1}: {len(fields)} fields, header has {len(header)}"
                 yield Document(doc_id, source, None, msg, "error")
                 continue
-            yield Document(doc_id, source, fields[t_idx])
+            text = fields[t_idx]
+            # decoded with "replace": say so (the raw bytes are gone here, so a U+FFFD in the source
+            # would be reported too; rare, and on the safe side)
+            note = "invalid UTF-8 bytes replaced by U+FFFD (is the file UTF-8?)" if "\ufffd" in text else None
+            yield Document(doc_id, source, text, note=note)
     except (OSError, EOFError, zlib.error) as exc:
         yield file_error(unit, row + 1, exc)
 

@@ -244,6 +244,12 @@ def test_utf16_and_windows_1252_inputs(tmp_path):
     assert got["legacy.txt"]["note"] == "not UTF-8: decoded as Windows-1252"
     assert got["legacy.txt"]["n_chars"] == len("Café Müller, mail legacy@example.com")
     assert got["nobom.txt"]["note"] == "decoded as UTF-16-LE"
+    legacy_csv = tmp_path / "legacy.csv"
+    legacy_csv.write_bytes("id,text\nl1,Müller\n".encode("cp1252"))
+    out = tmp_path / "out2"
+    assert scan(str(legacy_csv), "-o", str(out), *FAST).exit_code == EXIT_OK
+    (row,) = rows(out)
+    assert row["note"] == "invalid UTF-8 bytes replaced by U+FFFD (is the file UTF-8?)"  # not silent
 
 
 # --------------------------------------------------------------------------------------------- item 14
