@@ -174,25 +174,34 @@ def _json_lines(unit: Unit) -> Iterator[bytes]:
 
 def json_fields(unit: Unit, field: str, limit: int = 100) -> tuple[bool, list[str]] | None:
     """Whether any of the first ``limit`` JSON-object lines has ``field``, and the first one's keys
-    (None when the file holds no object to check). One bad first line does not decide for the file."""
-    first: list[str] | None = None
+    (None when there is no object to check). One bad first line does not decide for the file. A
+    stream is not consumed: only its complete lines in the bytes already buffered are looked at."""
     try:
-        for raw in _json_lines(unit):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8", "replace"), strict=False)
-            except (ValueError, RecursionError):
-                obj = None
-            if isinstance(obj, dict):
-                if field in obj:
-                    return True, list(map(str, obj))
-                first = first if first is not None else list(map(str, obj))
-            limit -= 1
-            if limit <= 0:
-                break
+        if unit.stream is not None:
+            enc = sniff_encoding(_head(unit), records=True)
+            lines = _head(unit).split(b"\n")[:-1] if enc.startswith("utf-8") else []
+            return _fields_in(iter(lines), field, limit)
+        return _fields_in(_json_lines(unit), field, limit)
     except (OSError, EOFError, zlib.error):
-        pass
+        return None
+
+
+def _fields_in(lines: Iterator[bytes], field: str, limit: int) -> tuple[bool, list[str]] | None:
+    first: list[str] | None = None
+    for raw in lines:
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8", "replace"), strict=False)
+        except (ValueError, RecursionError):
+            obj = None
+        if isinstance(obj, dict):
+            if field in obj:
+                return True, list(map(str, obj))
+            first = first if first is not None else list(map(str, obj))
+        limit -= 1
+        if limit <= 0:
+            break
     return (False, first) if first is not None else None
 
 

@@ -317,8 +317,8 @@ def plan_inputs(inputs: Iterable[str | Path], text_column: str = "text", id_colu
         else:
             unit = _single_file(path, source, want)
             plan.info.append(_describe(source, unit.fmt, [path]))
-        if unit.stream is None and unit.error is None:
-            _check_columns(unit, text_column, id_column, require_id)
+        if unit.error is None and (unit.stream is None or unit.fmt == "jsonl"):
+            _check_columns(unit, text_column, id_column, require_id)  # a stream: what is buffered
         plan.units[i] = [unit]
         plan.inputs.append((unit.source, path, unit.fmt, "units"))
     return plan

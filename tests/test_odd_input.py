@@ -219,6 +219,9 @@ def test_stdin_is_scanned(tmp_path, arg):
     res = subprocess.run([sys.executable, "-m", "scanner", "scan", "-", "-o", str(tmp_path / "t"), *FAST],
                          input=b"plain text from a pipe: p@example.com", capture_output=True, timeout=300)
     assert res.returncode == EXIT_OK and [r["doc_id"] for r in rows(tmp_path / "t")] == ["<stdin>"]
+    res = subprocess.run([sys.executable, "-m", "scanner", "scan", arg, "-o", str(tmp_path / "u"), "--text-column",
+                          "body", *FAST], input=data.encode(), capture_output=True, timeout=300)
+    assert res.returncode == EXIT_FATAL and b"no field 'body'" in res.stderr  # as for a file
 
 
 # --------------------------------------------------------------------------------------------- item 13
