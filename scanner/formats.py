@@ -234,7 +234,8 @@ def jsonl_doc(raw: bytes, row: int, source: str, text_column: str, id_column: st
     problem = text_problem(value)
     if problem:
         return Document(doc_id, source, None, problem, "error")
-    return Document(doc_id, source, clean(value) if "\\u" in line else value, note=replaced_note(line, raw))
+    note = replaced_note(line, raw) if "\ufffd" in line else None
+    return Document(doc_id, source, clean(value) if "\\u" in line else value, note=note)
 
 
 # --------------------------------------------------------------------------------------------- CSV
