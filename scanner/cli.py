@@ -360,7 +360,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
     """
     from .policy import classify
     from .readers import InputError, read_documents
-    from .terminal import safe
+    from .terminal import safe, visible
 
     scanner = _load_scanner(kw)
     console = Console()
@@ -376,7 +376,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
                 cls = classify(doc.text, result.spans, scanner.policy)
                 from .explain import render_explain
 
-                render_explain(doc.text, result.spans, cls, console, doc_id=doc.doc_id)
+                render_explain(visible(doc.text), result.spans, cls, console, doc_id=doc.doc_id)
             shown += 1
             if shown >= limit:
                 break

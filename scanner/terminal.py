@@ -21,3 +21,21 @@ def plain(value: object) -> str:
 def safe(value: object) -> str:
     """``plain`` and markup-escaped: for f-strings handed to rich's ``print``."""
     return escape(plain(value))
+
+
+_LAYOUT = frozenset("\n\t")
+
+
+def _picture(ch: str) -> str:
+    code = ord(ch)
+    if ch in _LAYOUT:
+        return ch
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": \x1b -> ␛
+    return "\u2421" if code == 0x7F else "\u2426"
+
+
+def visible(text: str) -> str:
+    """Document text for the terminal: each control character (but newline and tab) becomes one
+    visible symbol, so span offsets into the text still hold and no escape sequence runs."""
+    return _CONTROL.sub(lambda m: _picture(m.group()), text)

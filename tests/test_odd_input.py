@@ -193,7 +193,7 @@ def test_no_document_text_in_error_messages(tmp_path):
 
 
 def test_markup_and_escapes_in_paths_and_ids_are_printed_as_data(tmp_path):
-    corpus = jsonl(tmp_path / "c.jsonl", [{"id": "[/x]\x1b[2Jboom", "text": f"SSN {SSN}"}])
+    corpus = jsonl(tmp_path / "c.jsonl", [{"id": "[/x]\x1b[2Jboom", "text": f"SSN {SSN} \x1b[2J\r[/b] end"}])
     out = tmp_path / "[/x]out[bold]"
     res = scan(str(corpus), "-o", str(out), "--fail-on-tier", "3", "--no-model")  # summary printed
     assert res.exit_code == EXIT_TIER, res.output
@@ -202,6 +202,7 @@ def test_markup_and_escapes_in_paths_and_ids_are_printed_as_data(tmp_path):
     res = CliRunner().invoke(main, ["explain", str(corpus), "--no-model"])
     assert res.exit_code == EXIT_OK, res.output
     assert "\x1b[2J" not in res.output and "[/x]\\x1b[2Jboom" in res.output
+    assert "SSN" in res.output and "\u241b[2J\u240d[/b] end" in res.output  # the text: one symbol per control
 
 
 # --------------------------------------------------------------------------------------------- item 12
