@@ -354,9 +354,24 @@ def count_records(unit: Unit) -> int | None:
 # --------------------------------------------------------------------------------------------- text
 
 
+# Binary formats that hold text this scanner cannot extract: such a file is an error (it fails the run
+# and the --fail-on-tier gate), not a skip, because its text was never looked at.
+TEXT_CONTAINERS = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".xls": "Excel",
+                   ".xlsx": "Excel", ".ods": "OpenDocument", ".ppt": "PowerPoint", ".pptx": "PowerPoint",
+                   ".odp": "OpenDocument", ".epub": "EPUB", ".msg": "Outlook", ".zip": "zip", ".gz": "gzip",
+                   ".tgz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd", ".7z": "7-Zip", ".rar": "RAR",
+                   ".tar": "tar", ".sqlite": "SQLite", ".db": "database"}
+
+
 def read_text(unit: Unit) -> Iterator[Document]:
-    """One document for the whole file (or stream); binary files are skipped with the reason."""
+    """One document for the whole file (or stream). Binary files are skipped with the reason, except
+    formats that hold text we cannot extract (``TEXT_CONTAINERS``): those are errors."""
     doc_id = unit.doc_id or unit.source
+    kind = TEXT_CONTAINERS.get(unit.path.suffix.lower()) if unit.stream is None else None
+    if kind is not None and not not_regular(unit.path):
+        yield Document(doc_id, unit.source, None, f"cannot extract text from {kind} files: convert or unpack "
+                       f"it and scan the result", "error")
+        return
     try:
         if unit.stream is not None:
             data = unit.stream.read()

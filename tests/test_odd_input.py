@@ -152,6 +152,23 @@ def test_a_folder_reads_each_file_by_its_own_format(tmp_path):
     assert found(out, "EMAIL") == {"README.md", "j2", "r1", "q1"}
 
 
+def test_files_that_hold_text_we_cannot_extract_fail_the_gate_images_do_not(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "contract.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Filter /FlateDecode>> stream\n"
+                                          + bytes(range(256)) * 4)
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (folder / "a.txt").write_text("hello")
+    out = tmp_path / "out"
+    res = scan(str(folder), "-o", str(out), "--fail-on-tier", "3", *FAST)
+    assert res.exit_code == EXIT_TIER and "contract.pdf (not scanned)" in said(res), res.output
+    got = {r["doc_id"]: (r["status"], r["error"]) for r in rows(out)}
+    assert got["contract.pdf"] == ("error", "cannot extract text from PDF files: convert or unpack it and scan the result")
+    assert got["logo.png"][0] == "skipped" and got["a.txt"] == ("ok", None)
+    (folder / "contract.pdf").unlink()
+    assert scan(str(folder), "-o", str(tmp_path / "o2"), "--fail-on-tier", "3", *FAST).exit_code == EXIT_OK
+
+
 # --------------------------------------------------------------------------------------------- item 9
 
 
