@@ -14,18 +14,15 @@ from rich.markup import escape
 
 from .config import ConfigError
 
-# Exit codes: documented in the README; nightly jobs branch on them.
-EXIT_OK = 0
-EXIT_FATAL = 1
-EXIT_USAGE = 2  # click's own code for bad options
-EXIT_DOC_ERRORS = 3
-EXIT_TIER = 4
+from .gate import EXIT_BUSY, EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE  # noqa: F401
 
 err = Console(stderr=True, highlight=False)
 
 
 def fatal(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line, whatever its width
+    from .terminal import safe
+
+    err.print(f"[bold red]error:[/] {safe(message)}", soft_wrap=True)  # one line, whatever its width
     sys.exit(EXIT_FATAL)
 
 
@@ -107,11 +104,13 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Output folder: documents/, spans/, manifest.json.")
 @click.option("--text-column", default="text", show_default=True)
-@click.option("--id-column", default="id", show_default=True)
+@click.option("--id-column", default=None,
+              help="Id column/field (default: 'id' when present, else file:row; named: required).")
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
-              help="Input format (default: from the file extension or folder contents).")
-@click.option("--shard-size", default=1024, show_default=True, help="Documents per output shard.")
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]),
+              help="Input format (default: from each file's extension; '-' is stdin).")
+@click.option("--shard-size", default=1024, show_default=True, type=click.IntRange(min=1),
+              help="Documents per output shard.")
 @click.option("--include-text", is_flag=True, help="Also write each span's matched text (sensitive!).")
 @click.option("--redact", type=click.Choice(["mask", "type", "pseudonym", "hash"]), default=None,
               help="Also write OUT/redacted/ with the text redacted in this style.")
@@ -126,37 +125,38 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
          fail_on_tier, workers, quiet, **kw):
-    """Scan INPUT files or folders (JSONL, CSV, Parquet, text folders, HF datasets) into OUT."""
+    """Scan INPUT files or folders (JSONL, CSV, Parquet, Arrow, folders, HF datasets, - for stdin) into OUT."""
     if quiet:
         from .quiet import third_party_silenced
 
         click.get_current_context().with_resource(third_party_silenced())
-    from .readers import InputError
+    from .gate import refuse, scan_exit_code
+    from .readers import InputError, plan_inputs
+    from .resume import OutputBusy, ResumeRefused
     from .runner import RunOptions, run_scan
     from .workers import WorkerError
 
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
-                      id_column=id_column, fmt=fmt, shard_size=shard_size,
-                      include_text=include_text, fresh=fresh, redact=redact, workers=workers,
-                      scan=_make_scan_options(kw))
-    try:
-        from .readers import describe_inputs
-
-        input_info = describe_inputs(opts.inputs, opts.fmt)  # fail before loading the model
+                      id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,
+                      shard_size=shard_size, include_text=include_text, fresh=fresh, redact=redact,
+                      workers=workers, scan=_make_scan_options(kw))
+    try:  # every input checked (columns too) before the model loads
+        plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
+                           require_id=opts.require_id, exclude=[out_dir])
     except InputError as exc:
         fatal(str(exc))
     scanner = _load_scanner(kw)
     try:
-        with _progress(quiet) as on_progress, _exit_on_sigterm():
-            summary, manifest = run_scan(opts, scanner, on_progress=on_progress, input_info=input_info)
+        with _progress(quiet, plan) as on_progress, _exit_on_sigterm():
+            summary, manifest = run_scan(opts, scanner, on_progress=on_progress, plan=plan)
+    except ResumeRefused as exc:
+        refuse(err, str(exc), EXIT_STALE)
+    except OutputBusy as exc:
+        refuse(err, str(exc), EXIT_BUSY)
     except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
-    if fail_on_tier is not None and summary.max_tier >= fail_on_tier:
-        err.print(f"[bold yellow]documents at tier >= {fail_on_tier} found[/] (--fail-on-tier)")
-        sys.exit(EXIT_TIER)
-    if summary.errors:
-        sys.exit(EXIT_DOC_ERRORS)
+    sys.exit(scan_exit_code(err, summary, out_dir, fail_on_tier))
 
 
 class _exit_on_sigterm:
@@ -180,30 +180,46 @@ class _exit_on_sigterm:
 
 
 class _progress:
-    """A rich progress line with docs/s and tokens/s; a no-op when quiet or not a terminal."""
+    """A rich progress bar with docs/s, tokens/s and, once the documents are counted (in a thread:
+    ``InputPlan.count_documents``), a total and an ETA; a no-op when quiet."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, plan=None):
         self.quiet = quiet
+        self.plan = plan
         self.docs = self.tokens = 0
         self.t0 = time.perf_counter()
 
     def __enter__(self):
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        import threading
+
+        from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
 
         self.bar = None
         if not self.quiet:
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                                 console=err, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("scanning")
+            self.task = self.bar.add_task("scanning", total=None)
+            if self.plan is not None:
+                threading.Thread(target=self._count, daemon=True).start()
         return self.update
+
+    def _count(self) -> None:
+        try:
+            total = self.plan.count_documents()
+        except Exception:  # noqa: BLE001 - only the bar's total; the scan reports real problems
+            return
+        if total is not None and self.bar is not None:
+            self.bar.update(self.task, total=total)
 
     def update(self, n_docs: int, n_tokens: int) -> None:
         self.docs += n_docs
         self.tokens += n_tokens
         if self.bar is not None:
             dt = max(time.perf_counter() - self.t0, 1e-9)
-            self.bar.update(self.task, description=(
+            self.bar.update(self.task, completed=self.docs, description=(
                 f"{self.docs:,} docs  {self.docs / dt:,.1f} docs/s  {self.tokens / dt:,.0f} tokens/s"))
 
     def __exit__(self, *exc):
@@ -215,16 +231,22 @@ class _progress:
 def _print_summary(summary, out_dir: str) -> None:
     from rich.table import Table
 
-    t = Table(title=f"pii-scanner: {out_dir}", show_header=False, box=None)
+    from .terminal import safe
+
+    t = Table(title=f"pii-scanner: {safe(out_dir)}", show_header=False, box=None)
     rate = summary.documents / summary.seconds if summary.seconds else 0.0
     t.add_row("documents", f"{summary.documents:,} ({summary.ok:,} ok, {summary.errors:,} error, "
                             f"{summary.skipped:,} skipped)")
+    for reason, n in sorted(summary.reasons.items(), key=lambda x: -x[1]):
+        t.add_row("", f"{n:,} {safe(reason)}")
     t.add_row("findings", f"{summary.spans:,}  " + ", ".join(f"{k} {v}" for k, v in
-                                                               sorted(summary.labels.items(), key=lambda x: -x[1])[:8]))
+                                                               sorted(summary.labels.items(), key=lambda x: -x[1])))
     t.add_row("tiers", ", ".join(f"tier {k}: {v:,}" for k, v in sorted(summary.tiers.items())) or "-")
     t.add_row("time", f"{summary.seconds:.1f}s  ({rate:,.1f} docs/s, {summary.tokens / max(summary.seconds, 1e-9):,.0f} tokens/s)")
     if summary.shards_resumed:
         t.add_row("resumed", f"{summary.shards_resumed} shard(s) already done, {summary.shards_written} written")
+    if summary.shards_rescanned:
+        t.add_row("rescanned", f"{summary.shards_rescanned} shard(s) whose input changed since the earlier run")
     err.print(t)
 
 
@@ -272,7 +294,7 @@ def generate(n, seed, split, out_path):
     from .train.generator import write_jsonl
 
     count = write_jsonl(out_path, n=n, seed=seed, split=split)
-    err.print(f"wrote {count:,} documents to {out_path}")
+    err.print(f"wrote {count:,} documents to {escape(out_path)}")
 
 
 def run() -> None:
@@ -349,6 +371,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
     """
     from .policy import classify
     from .readers import InputError, read_documents
+    from .terminal import safe, visible
 
     scanner = _load_scanner(kw)
     console = Console()
@@ -359,12 +382,12 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
                 continue
             result = scanner.scan_shard([doc])[0]
             if result.status != "ok":
-                console.print(f"[bold]{doc.doc_id}[/]: {result.status}: {result.error}")
+                console.print(f"[bold]{safe(doc.doc_id)}[/]: {result.status}: {safe(result.error)}")
             else:
                 cls = classify(doc.text, result.spans, scanner.policy)
                 from .explanation import render_explain
 
-                render_explain(doc.text, result.spans, cls, console, doc_id=doc.doc_id)
+                render_explain(visible(doc.text), result.spans, cls, console, doc_id=doc.doc_id)
             shown += 1
             if shown >= limit:
                 break
@@ -384,7 +407,7 @@ def explain(file, doc_id, limit, text_column, id_column, **kw):
 @click.option("--text-column", default=None, help="Default: as the scan ran (its manifest), else 'text'.")
 @click.option("--id-column", default=None, help="Default: as the scan ran, else 'id'.")
 @click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "text", "hf"]),
+              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]),
               help="Input format (default: as the scan ran, else from the extension or folder contents).")
 @click.option("--shard-size", default=None, type=click.IntRange(1),
               help="Documents per output part (default: the scan's shard size, else 1024).")
@@ -398,6 +421,7 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
     """
     from .readers import InputError
     from .redaction import Redactor, redact_corpus, scan_options
+    from .terminal import safe
 
     t0 = time.perf_counter()
     try:
@@ -413,7 +437,7 @@ def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, s
         fatal(str(exc))
     s = summary
     err.print(f"redacted {s.redacted:,} of {s.documents:,} documents ({s.spans:,} spans, style {style}) "
-              f"into {out_dir} in {time.perf_counter() - t0:.1f}s")
+              f"into {safe(out_dir)} in {time.perf_counter() - t0:.1f}s")
     if s.withheld:
         err.print(f"[bold yellow]{s.withheld:,} written with null text:[/] {s.skipped:,} skipped, "
                   f"{s.errors:,} error, {s.missing:,} not in the scan results, "

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from scanner.policy import Classification
 from scanner.records import Span
+from scanner.terminal import plain
 
 # Above this many characters only the context around findings and markers is shown.
 LONG_DOC_CHARS = 5_000
@@ -169,7 +170,7 @@ def verdict(cls: Classification) -> Panel:
 
 def render_explain(text: str, spans: list[Span], cls: Classification, console: Console, doc_id: str = "") -> None:
     """Print the highlighted document, a table of its findings, then its tier, categories and reasons."""
-    header = Text(f"{doc_id or 'document'}  ·  {len(text):,} chars  ·  {len(spans)} findings")
+    header = Text(f"{plain(doc_id) or 'document'}  ·  {len(text):,} chars  ·  {len(spans)} findings")
     console.rule(header)
     console.print(highlighted_text(text, spans, cls))
     console.print()

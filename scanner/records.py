@@ -18,6 +18,7 @@ class Document:
     text: str | None
     error: str | None = None
     status: str = "ok"  # "ok" | "error" | "skipped"
+    note: str | None = None  # something the user should know about an ok document (renamed id, encoding)
 
 
 @dataclass(frozen=True, slots=True)

@@ -380,7 +380,8 @@ def redact_corpus(scan_out: str | Path, inputs: Sequence[str | Path], out_dir: s
     """
     from .readers import DuplicateGuard, iter_shards, read_documents
 
-    docs = read_documents(list(inputs), text_column, id_column, fmt)  # InputError before any output
+    # InputError before any output; the scan never read its own output folder, nor does this
+    docs = read_documents(list(inputs), text_column, id_column, fmt, exclude=[scan_out, out_dir])
     index = SpanIndex(scan_out)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():

@@ -1,8 +1,10 @@
 """Run a whole scan: read -> shard -> ``Scanner.scan_shard`` -> atomic write, with resume and manifest.
 
-Everything here is orchestration; the per-shard work is pure and lives in ``pipeline.py``. A shard whose
-documents file already exists in ``OUT`` was committed by an earlier (possibly killed) run and is
-skipped, so re-running the same command finishes the job with every document exactly once.
+Everything here is orchestration; the per-shard work is pure and lives in ``pipeline.py``. A shard that
+an earlier (possibly killed) run committed is kept only when it was scanned from the same documents
+with the same settings (``resume.py``); a changed shard is scanned again and a run with other settings
+is refused, so re-running the same command finishes the job with every document exactly once and
+every result current. One scan at a time writes to a folder (``resume.OutputLock``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import itertools
 import platform
 import queue
+import re
 import threading
 import time
 from collections import Counter
@@ -23,11 +26,12 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .pipeline import Scanner, ScanOptions
-from .readers import DuplicateGuard, InputError, describe_inputs, iter_shards, read_documents
+from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
 from .records import Document
+from .resume import OutputLock, check_resumable, shard_fingerprint
 from .workers import default_workers, scan_in_processes
-from .writers import (commit_shard, completed_shards, prepare_output, read_manifest, write_manifest,
-                      write_shard)
+from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
+                      prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class RunOptions:
     out_dir: str
     text_column: str = "text"
     id_column: str = "id"
+    require_id: bool = False  # the user named --id-column: an input without it is an error
     fmt: str | None = None
     shard_size: int = 1024
     include_text: bool = False
@@ -55,10 +60,12 @@ class RunSummary:
     tokens: int = 0
     shards_written: int = 0
     shards_resumed: int = 0
+    shards_rescanned: int = 0  # committed by an earlier run, but their input changed since
     seconds: float = 0.0
     max_tier: int = 0
     tiers: dict[int, int] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)  # "status: reason" -> documents not scanned
 
 
 def _file_sha256(path: str | Path) -> str:
@@ -113,41 +120,72 @@ def _peek(it: Iterator, n: int) -> tuple[list, Iterator]:
     return head, itertools.chain(head, it)
 
 
-# Events: (n_docs, n_tokens) per shard written, None per shard an earlier run already committed.
-ShardEvent = tuple[int, int] | None
+# Events: (n_docs, n_tokens, resumed) per shard, in the order shards finish.
+ShardEvent = tuple[int, int, bool]
 
 
-def _scan_serial(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
+@dataclass
+class _ShardBook:
+    """What the reading side learnt about the shards: fingerprints, and which ones are current."""
+
+    stored: dict[int, str | None]  # committed shards and the fingerprint each was written with
+    fingerprints: dict[int, str] = field(default_factory=dict)
+    rescanned: int = 0
+
+    def current(self, out: Path, sid: int, shard: list[Document]) -> bool:
+        """True when the committed part of ``sid`` was scanned from exactly these documents; a stale
+        part is uncommitted here, before it is scanned again."""
+        fp = self.fingerprints[sid] = shard_fingerprint(shard)
+        if sid not in self.stored:
+            return False
+        if self.stored[sid] == fp:
+            return True
+        uncommit_shard(out, sid)
+        self.rescanned += 1
+        return False
+
+
+def _scan_serial(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
                  out: Path, opts: RunOptions, redactor) -> Iterator[ShardEvent]:
     """One process: the reading thread also tokenises the next shards while this one is inferred."""
-    prepared = ((sid, shard, None if sid in done else scanner.prepare(shard)) for sid, shard in shards)
+    prepared = ((sid, shard, None if book.current(out, sid, shard) else scanner.prepare(shard))
+                for sid, shard in shards)
     for shard_id, shard, prep in _prefetch(prepared):
         if prep is None:
-            yield None
+            yield len(shard), 0, True
             continue
         results = scanner.scan_shard(prep)
         commit_shard(out, shard_id, shard, results, opts.include_text, redactor)
-        yield len(results), sum(r.n_tokens for r in results)
+        yield len(results), sum(r.n_tokens for r in results), False
 
 
-def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], done: set[int], scanner: Scanner,
+def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
                    workers: int, out: Path, opts: RunOptions) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
-    skipped: list[int] = []
+    kept: list[int] = []
 
     def todo() -> Iterator[tuple[int, list[Document]]]:
         for sid, shard in shards:
-            if sid in done:
-                skipped.append(sid)
+            if book.current(out, sid, shard):
+                kept.append(len(shard))
             else:
                 yield sid, shard
 
     for rep in scan_in_processes(_prefetch(todo()), scanner, workers, out, opts.include_text,
                                  opts.redact):
         scanner.timings.add(rep.timings)
-        yield rep.n_docs, rep.n_tokens
-    for _ in skipped:
-        yield None
+        yield rep.n_docs, rep.n_tokens, False
+    for n in kept:
+        yield n, 0, True
+
+
+_REASON_TAIL = re.compile(r"\s+(?:at|after)\s+(?:line|row|open)\b.*$")
+
+
+def reason_key(error: str | None) -> str:
+    """The kind of problem without its details: 'malformed JSON at line 3: ...' -> 'malformed JSON'."""
+    head = (error or "no reason given").split(": ", 1)[0]
+    return re.sub(r"(?<![\w-])\d+(?![\w-])", "N", _REASON_TAIL.sub("", head))
 
 
 def summarize_output(out_dir: Path) -> RunSummary:
@@ -155,13 +193,17 @@ def summarize_output(out_dir: Path) -> RunSummary:
     s = RunSummary()
     files = sorted((out_dir / "documents").glob("part-*.parquet"))
     for f in files:
-        t = pq.read_table(f, columns=["status", "n_tokens", "tier", "entity_counts"]).to_pydict()
+        t = pq.read_table(f, columns=["status", "error", "n_tokens", "tier", "entity_counts"]).to_pydict()
         s.documents += len(t["status"])
         st = Counter(t["status"])
         s.ok += st.get("ok", 0)
         s.errors += st.get("error", 0)
         s.skipped += st.get("skipped", 0)
         s.tokens += sum(t["n_tokens"])
+        for status, error in zip(t["status"], t["error"]):
+            if status != "ok":
+                key = f"{status}: {reason_key(error)}"
+                s.reasons[key] = s.reasons.get(key, 0) + 1
         for tier in t["tier"]:
             if tier is not None:
                 s.tiers[tier] = s.tiers.get(tier, 0) + 1
@@ -173,55 +215,109 @@ def summarize_output(out_dir: Path) -> RunSummary:
     return s
 
 
-def _check_resume_compatible(out: Path, opts: RunOptions) -> None:
-    """Resuming with other shard boundaries or columns would mix incompatible parts in one folder."""
-    previous = read_manifest(out)
-    if not previous:
-        return
-    before = previous.get("options", {})
-    for key, now in (("shard_size", opts.shard_size), ("include_text", opts.include_text),
-                     ("redact", opts.redact)):
-        if key in before and before[key] != now:
-            raise InputError(f"{out}: earlier run used {key}={before[key]}, this one {now}; "
-                             f"use the same options to resume, or --fresh to start over")
+def gate_documents(out_dir: Path, tier: int, limit: int = 10) -> tuple[int, list[tuple[str, str]]]:
+    """Documents that fail ``--fail-on-tier tier``: at that tier or above, or not scanned although
+    they could hold text (status ``error``: their tier is unknown). Returns (count, first ``limit``
+    as (doc_id, why))."""
+    n, first = 0, []
+    for f in sorted((Path(out_dir) / "documents").glob("part-*.parquet")):
+        t = pq.read_table(f, columns=["doc_id", "status", "tier"]).to_pydict()
+        for doc_id, status, t_ in zip(t["doc_id"], t["status"], t["tier"]):
+            if status == "error" or (t_ is not None and t_ >= tier):
+                n += 1
+                if len(first) < limit:
+                    first.append((doc_id, "not scanned" if status == "error" else f"tier {t_}"))
+    return n, first
+
+
+def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> dict:
+    """Everything a shard's result depends on besides its documents (see ``resume``)."""
+    d = scanner.describe()
+    return {
+        "inputs": [i["path"] for i in input_info], "format": opts.fmt,
+        "text_column": opts.text_column, "id_column": opts.id_column, "shard_size": opts.shard_size,
+        "include_text": opts.include_text, "redact": opts.redact, "use_model": opts.scan.use_model,
+        "use_rules": opts.scan.use_rules, "model_sha256": scanner.model.sha256 if opts.scan.use_model else None,
+        "rules_sha256": _file_sha256(scanner.rules_cfg.path), "policy_sha256": _file_sha256(scanner.policy.path),
+        "backend": {k: d.get(k) for k in ("backend", "name", "device", "precision", "max_length", "stride",
+                                          "token_budget") if k in d} if opts.scan.use_model else None,
+        "version": __version__,
+    }
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
              on_progress: Callable[[int, int], None] | None = None,
-             input_info: list[dict] | None = None) -> tuple[RunSummary, dict]:
+             input_info: list[dict] | None = None, plan: InputPlan | None = None) -> tuple[RunSummary, dict]:
     """Scan ``opts.inputs`` into ``opts.out_dir``; returns the summary and the manifest written.
 
-    ``input_info`` is ``describe_inputs``' answer when the caller already has it (it walks folders).
-    ``on_progress(n_docs, n_tokens)`` is called per shard written. Results go to ``opts.out_dir``
-    only: read them back from there (with worker processes they never pass through this process).
+    ``plan`` is ``plan_inputs``' answer when the caller already has it (it checks columns and walks
+    folders). ``on_progress(n_docs, n_tokens)`` is called per shard done (``n_tokens`` 0 for a shard an
+    earlier run committed). Results go to ``opts.out_dir`` only: read them back from there (with worker
+    processes they never pass through this process). Raises ``ResumeRefused`` when the folder holds
+    results of other settings and ``OutputBusy`` when another scan writes to it.
     """
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
     out = Path(opts.out_dir)
-    if input_info is None:  # InputError for a missing path: fatal, before any work
-        input_info = describe_inputs(opts.inputs, opts.fmt)
+    if plan is None:  # InputError for a missing path or column: fatal, before any work
+        plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
+                           require_id=opts.require_id, exclude=[out])
+    input_info = input_info or plan.info
     scanner = scanner or Scanner(opts.scan)
     redactor = None
     if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
         from .redaction import Redactor
 
         redactor = Redactor.from_env(opts.redact)
-    prepare_output(out, fresh=opts.fresh)
-    done = completed_shards(out)
-    if done:
-        _check_resume_compatible(out, opts)
-    options = {"text_column": opts.text_column, "id_column": opts.id_column, "format": opts.fmt,
-               "shard_size": opts.shard_size, "include_text": opts.include_text,
-               "redact": opts.redact, "use_model": opts.scan.use_model,
-               "use_rules": opts.scan.use_rules}
-    if not done:  # records the options a resumed run must match, even if this run is killed
-        write_manifest(out, {"tool": "pii-scanner", "status": "running",
-                             "started": started.isoformat(timespec="seconds"), "options": options})
+    settings = run_settings(opts, scanner, input_info)
+    make_output_dir(out)
+    with OutputLock(out):
+        prepare_output(out, fresh=opts.fresh)
+        done = completed_shards(out)
+        check_resumable(out, read_manifest(out), settings, bool(done))
+        base = {"tool": "pii-scanner", "status": "running", "started": started.isoformat(timespec="seconds"),
+                "inputs": input_info, "options": _options(opts), "settings": settings}
+        write_manifest(out, base)  # records the settings a resumed run must match, even if killed
+        try:
+            return _run_locked(opts, scanner, redactor, plan, done, out, base, on_progress, t_start)
+        except BaseException as exc:
+            stopped = isinstance(exc, (KeyboardInterrupt, SystemExit))
+            try:  # best effort: on a full disk even this small file may not fit
+                remove_orphans(out)
+                write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
+                                     "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                     "error": None if stopped else _one_line(exc)})
+            except OSError:
+                pass
+            if isinstance(exc, OSError) and not isinstance(exc, InputError):
+                raise OutputError(out, exc) from exc
+            raise
 
-    guard = DuplicateGuard()
-    docs: Iterator[Document] = guard(read_documents(opts.inputs, opts.text_column, opts.id_column,
-                                                    opts.fmt))
-    shards = iter_shards(docs, opts.shard_size)
+
+class OutputError(OSError):
+    """Writing results failed (disk full, permissions); committed shards are kept and a rerun resumes."""
+
+    def __init__(self, out: Path, exc: OSError) -> None:
+        where = exc.filename or out
+        super().__init__(f"cannot write {where}: {exc.strerror or _one_line(exc)}; the shards already "
+                         f"committed are kept: fix this and run the same command again to resume")
+
+
+def _options(opts: RunOptions) -> dict:
+    return {"text_column": opts.text_column, "id_column": opts.id_column, "format": opts.fmt,
+            "shard_size": opts.shard_size, "include_text": opts.include_text, "redact": opts.redact,
+            "use_model": opts.scan.use_model, "use_rules": opts.scan.use_rules}
+
+
+def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, done: set[int], out: Path,
+                base: dict, on_progress, t_start: float) -> tuple[RunSummary, dict]:
+    """The scan proper, holding the output lock: shards, stale parts, the final manifest."""
+    book = _ShardBook({sid: committed_fingerprint(out, sid) for sid in done})
+    shards = iter_shards(DuplicateGuard()(plan.documents()), opts.shard_size)
     workers = opts.workers if opts.workers is not None else default_workers(scanner)
     if workers > 1:
         # No more processes than shards: each one costs a model load (a few seconds; a CUDA
@@ -229,43 +325,45 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
         head, shards = _peek(shards, workers)
         workers = max(1, len(head))
     if workers > 1:
-        events = _scan_parallel(shards, done, scanner, workers, out, opts)
+        events = _scan_parallel(shards, book, scanner, workers, out, opts)
     else:
-        events = _scan_serial(shards, done, scanner, out, opts, redactor)
+        events = _scan_serial(shards, book, scanner, out, opts, redactor)
     written = resumed = 0
-    for event in events:
-        if event is None:
-            resumed += 1
-            continue
-        written += 1
+    for n_docs, n_tokens, was_done in events:
+        resumed += was_done
+        written += not was_done
         if on_progress:
-            on_progress(*event)
-
-    if written == 0 and not done:
+            on_progress(n_docs, n_tokens)
+    n_shards = len(book.fingerprints)
+    for sid in sorted(done):
+        if sid >= n_shards:  # the input got shorter: these documents are gone
+            uncommit_shard(out, sid)
+    if n_shards == 0:  # an empty corpus still gets readable (empty) tables
         if redactor is not None:
             redactor.write_shard(out, 0, [], [])
-        write_shard(out, 0, [])  # an empty corpus still gets readable (empty) tables
+        commit_shard(out, 0, [], [])
+        book.fingerprints[0] = shard_fingerprint([])
     summary = summarize_output(out)
     summary.shards_written, summary.shards_resumed = written, resumed
+    summary.shards_rescanned = book.rescanned
     summary.seconds = time.perf_counter() - t_start
     timings = asdict(scanner.timings)
     manifest = {
-        "tool": "pii-scanner",
-        "started": started.isoformat(timespec="seconds"),
+        **base,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "inputs": input_info,
         "status": "complete",
-        "options": options,
         "model": {"id": scanner.model.id, "sha256": scanner.model.sha256},
-        "config": {"rules_sha256": _file_sha256(scanner.rules_cfg.path),
-                   "policy_sha256": _file_sha256(scanner.policy.path),
+        "config": {"rules_sha256": base["settings"]["rules_sha256"],
+                   "policy_sha256": base["settings"]["policy_sha256"],
                    "rules_file": str(scanner.rules_cfg.path), "policy_file": str(scanner.policy.path)},
         "backend": {**scanner.describe(), "workers": workers},
         "counts": {"documents": summary.documents, "ok": summary.ok, "error": summary.errors,
                    "skipped": summary.skipped, "spans": summary.spans, "tokens": summary.tokens,
+                   "by_reason": dict(sorted(summary.reasons.items())),
                    "by_label": dict(sorted(summary.labels.items())),
                    "by_tier": {str(k): v for k, v in sorted(summary.tiers.items())},
-                   "shards_written": written, "shards_resumed": resumed},
+                   "shards_written": written, "shards_resumed": resumed, "shards_rescanned": book.rescanned},
+        "shards": {str(k): v for k, v in sorted(book.fingerprints.items())},
         "timings": {"wall_s": round(summary.seconds, 3),
                     **{k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()}},
         "versions": _versions(),

@@ -18,6 +18,9 @@ Why it is built this way:
   part existing is what marks the shard committed. A crash before that leaves orphan spans/redacted
   parts, which ``prepare_output`` removes and the resumed run rewrites, so nothing is duplicated.
 * Empty shards are still written with the full schema, so readers always see the columns.
+* A documents part's Parquet metadata holds the fingerprint of the documents it was scanned from
+  (``resume.shard_fingerprint``): written in the same rename as the part, so they never disagree, and
+  a rerun can tell whether a committed shard is still current.
 """
 
 from __future__ import annotations
@@ -64,8 +67,12 @@ DOCUMENTS_SCHEMA = pa.schema(
         pa.field("reasons", pa.list_(pa.string()), nullable=False),
         pa.field("language", pa.string()),
         pa.field("model_used", pa.bool_(), nullable=False),
+        # what a reader changed or guessed for this document (a renamed duplicate id, a legacy encoding)
+        pa.field("note", pa.string()),
     ]
 )
+# Key-value metadata of a documents part: the fingerprint of the documents it was scanned from.
+FINGERPRINT_KEY = b"pii_scanner.shard_fingerprint"
 
 SPANS_SCHEMA = pa.schema(
     [
@@ -150,9 +157,12 @@ def _array(values: list[Any], field: pa.Field) -> pa.Array:
     return arr
 
 
-def documents_table(results: list[DocResult]) -> pa.Table:
+def documents_table(results: list[DocResult], notes: list[str | None] | None = None,
+                    fingerprint: str | None = None) -> pa.Table:
     """One row per result, in order. Map keys are sorted so equal results give equal files."""
     s = DOCUMENTS_SCHEMA
+    if fingerprint is not None:
+        s = s.with_metadata({FINGERPRINT_KEY: fingerprint.encode()})
     cols = {
         "doc_id": [r.doc_id for r in results],
         "source": [r.source for r in results],
@@ -167,6 +177,7 @@ def documents_table(results: list[DocResult]) -> pa.Table:
         "reasons": [list(r.reasons) for r in results],
         "language": [r.language for r in results],
         "model_used": [r.model_used for r in results],
+        "note": notes if notes is not None else [None] * len(results),
     }
     return pa.Table.from_arrays([_array(cols[f.name], f) for f in s], schema=s)
 
@@ -203,14 +214,18 @@ def write_shard(
     results: list[DocResult],
     include_text: bool = False,
     texts: list[str | None] | None = None,
+    notes: list[str | None] | None = None,
+    fingerprint: str | None = None,
 ) -> None:
     """Write one shard: spans part, then documents part (whose existence commits the shard).
 
     Rewriting a shard replaces both parts, so a resumed shard never duplicates its spans.
+    ``fingerprint`` (``resume.shard_fingerprint`` of the shard's documents) goes into the documents
+    part's metadata, so a rerun can tell whether the part is still current.
     """
     out_dir = Path(out_dir)
     spans = spans_table(results, include_text, texts)
-    docs = documents_table(results)  # built before writing anything: a bad value fails with no file
+    docs = documents_table(results, notes, fingerprint)  # built first: a bad value fails with no file
     name = part_name(shard_id)
     for sub in (SPANS_DIR, DOCUMENTS_DIR):
         _make_dir(out_dir / sub)
@@ -222,9 +237,28 @@ def commit_shard(out_dir: Path, shard_id: int, docs: list, results: list[DocResu
                  include_text: bool = False, redactor=None) -> None:
     """Everything one scanned shard writes, in commit order: redacted texts (``redactor``, optional),
     spans, then documents. The single-process loop and the worker processes both call this."""
+    from .resume import shard_fingerprint
+
     if redactor is not None:
         redactor.write_shard(out_dir, shard_id, docs, results)
-    write_shard(out_dir, shard_id, results, include_text=include_text, texts=[d.text for d in docs])
+    write_shard(out_dir, shard_id, results, include_text=include_text, texts=[d.text for d in docs],
+                notes=[d.note for d in docs], fingerprint=shard_fingerprint(docs))
+
+
+def committed_fingerprint(out_dir: Path, shard_id: int) -> str | None:
+    """The fingerprint a committed documents part was written with (None: none recorded, unreadable)."""
+    try:
+        meta = pq.read_schema(Path(out_dir) / DOCUMENTS_DIR / part_name(shard_id)).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    value = meta.get(FINGERPRINT_KEY)
+    return value.decode() if value else None
+
+
+def uncommit_shard(out_dir: Path, shard_id: int) -> None:
+    """Remove a shard's parts, documents first (so a kill in between leaves no committed stale shard)."""
+    for sub in (DOCUMENTS_DIR, *_PRE_COMMIT_DIRS):
+        (Path(out_dir) / sub / part_name(shard_id)).unlink(missing_ok=True)
 
 
 def _part_ids(folder: Path) -> set[int]:
@@ -251,6 +285,14 @@ def _is_temp(name: str) -> bool:
     return name.startswith(".") and ".tmp-" in name
 
 
+def make_output_dir(out_dir: Path) -> None:
+    """Create the output folder 0700 if missing; an existing file of that name is an error."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"{out_dir}: exists and is not a directory")
+    _make_dir(out_dir)
+
+
 def prepare_output(out_dir: Path, fresh: bool) -> None:
     """Make ``out_dir`` ready for a run.
 
@@ -260,9 +302,7 @@ def prepare_output(out_dir: Path, fresh: bool) -> None:
     folder may hold other things of the user's.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise NotADirectoryError(f"{out_dir}: exists and is not a directory")
-    _make_dir(out_dir)
+    make_output_dir(out_dir)
     if fresh:
         for entry in RESULT_ENTRIES:
             p = out_dir / entry
@@ -276,6 +316,13 @@ def prepare_output(out_dir: Path, fresh: bool) -> None:
                 (folder / name).unlink(missing_ok=True)
     for sub in (DOCUMENTS_DIR, SPANS_DIR):
         _make_dir(out_dir / sub)
+    remove_orphans(out_dir)
+
+
+def remove_orphans(out_dir: Path) -> None:
+    """Remove spans/redacted parts of shards whose documents part never committed (a killed or failed
+    shard); also what frees the space a failed write on a full disk took."""
+    out_dir = Path(out_dir)
     committed = _part_ids(out_dir / DOCUMENTS_DIR)
     for sub in _PRE_COMMIT_DIRS:
         for shard_id in _part_ids(out_dir / sub) - committed:
@@ -289,8 +336,12 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
-    """The manifest of a previous run, or None when there is none (a fresh folder)."""
+    """The manifest of a previous run, None when there is none (a fresh folder), {} when it is not
+    readable JSON (so a resume treats its settings as unknown, rather than crashing)."""
     try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}

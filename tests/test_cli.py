@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_TIER, EXIT_USAGE, main
+from scanner.cli import EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE, main
 from scanner.redaction import KEY_ENV, KEY_FILE_ENV
 
 SCAN = ["--backend", "torch", "--device", "cpu", "-q"]
@@ -176,6 +176,6 @@ def test_include_text_is_the_opt_in(tmp_path):
     assert res.exit_code == EXIT_OK, res.output
     texts = {s["text"] for s in pq.read_table(out / "spans").to_pylist()}
     assert {PII["email"], PII["card"], PII["ssn"]} <= texts  # the check above would have seen them
-    # Resuming without --include-text would mix the two schemas: refused.
+    # Resuming without --include-text would mix the two schemas: refused, with its own exit code.
     res = invoke("scan", str(corpus), "-o", str(out), *SCAN)
-    assert res.exit_code == EXIT_FATAL and "include_text" in said(res)
+    assert res.exit_code == EXIT_STALE and "--include-text" in said(res)

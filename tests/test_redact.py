@@ -289,9 +289,9 @@ def test_fresh_clears_redacted_and_resume_must_keep_the_style(scanner, tmp_path,
     stale = out / "redacted" / "part-00099.parquet"  # e.g. left by a killed run: not committed
     stale.write_bytes(b"x")
     opts = RunOptions(inputs=[str(corpus)], out_dir=str(out), shard_size=4, redact="mask")
-    from scanner.readers import InputError
+    from scanner.resume import ResumeRefused
 
-    with pytest.raises(InputError, match="redact"):
+    with pytest.raises(ResumeRefused, match="redact"):
         run_scan(opts, scanner)  # resuming with another style would mix two styles in one folder
     assert not stale.exists()  # orphan parts of uncommitted shards are removed on every start
     opts.fresh = True

@@ -36,8 +36,8 @@ def _corpus(path: Path) -> Path:
 
 
 def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("pii-scanner")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "scanner"]
+    # this interpreter and the scanner package on its path (the venv's script may point at another checkout)
+    return [sys.executable, "-m", "scanner"]
 
 
 def _parts(out: Path) -> list[Path]:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.cli import EXIT_DOC_ERRORS, main
-from scanner.readers import read_documents
+from scanner.readers import DuplicateGuard, InputError, read_documents
 
 SCAN = ["--backend", "torch", "--device", "cpu", "-q"]
 EMAIL = "grace.hopper@example.com"
@@ -65,7 +65,7 @@ def test_bad_inputs_each_get_one_row_with_a_reason(tmp_path, monkeypatch):
         f.write(b'{"id": "missing"}\n')
         f.write(b'{"id": "number", "text": 42}\n')
         f.write(b'{"id": "empty", "text": ""}\n')
-        f.write(b'{"id": "ok", "text": "the same id again"}\n')  # duplicate
+        f.write(b'{"id": "ok", "text": "the same id again"}\n')  # duplicate: scanned, renamed
         f.write(b"[1, 2]\n")  # -> a.jsonl:11
         f.write(b'{"id": "surrogate", "text": "\\ud800 lone"}\n')
         f.write(b"\n")  # blank line: not a record
@@ -89,7 +89,7 @@ def test_bad_inputs_each_get_one_row_with_a_reason(tmp_path, monkeypatch):
     assert got == [
         ("ok", "ok"), ("a.jsonl:1", "error"), ("a.jsonl:2", "error"), ("utf", "ok"),
         ("nul-escape", "ok"), ("nul-raw", "ok"), ("null", "error"), ("missing", "error"),
-        ("number", "error"), ("empty", "ok"), ("ok", "skipped"), ("a.jsonl:11", "error"),
+        ("number", "error"), ("empty", "ok"), ("ok@a.jsonl", "ok"), ("a.jsonl:11", "error"),
         ("surrogate", "ok"),
         ("blob.bin", "skipped"), ("dangling.txt", "error"), ("good.txt", "ok"), ("pipe.txt", "skipped"),
         ("zeros.txt", "skipped"),
@@ -101,8 +101,9 @@ def test_bad_inputs_each_get_one_row_with_a_reason(tmp_path, monkeypatch):
     assert errors["null", "error"] == "text is null"
     assert "no field 'text'" in errors["missing", "error"]
     assert errors["number", "error"] == "text is int, expected string"
-    assert errors["ok", "skipped"].startswith("duplicate id")
-    assert "expected a JSON object" in errors["a.jsonl:11", "error"]
+    notes = {r["doc_id"]: r["note"] for r in rows if r["note"]}
+    assert notes["ok@a.jsonl"] == 'duplicate id "ok" (first seen in a.jsonl): renamed'
+    assert "not a JSON object" in errors["a.jsonl:11", "error"]
     assert errors["blob.bin", "skipped"].startswith("binary file")
     assert errors["pipe.txt", "skipped"] == "not a regular file"
     assert "No such file" in errors["dangling.txt", "error"]
@@ -114,14 +115,17 @@ def test_bad_inputs_each_get_one_row_with_a_reason(tmp_path, monkeypatch):
     assert by_id["empty"]["n_chars"] == 0 and by_id["empty"]["tier"] == 1
     assert by_id["nul-escape"]["n_chars"] == 3 and by_id["surrogate"]["n_chars"] == 6
     assert {s["doc_id"] for s in spans(out) if s["label"] == "EMAIL"} >= {"ok", "good.txt"}
-    originals: dict[str, str] = {}
-    for doc in read_documents([d / "a.jsonl", texts, d / "x.jsonl"]):
-        if doc.status == "ok":
-            originals.setdefault(doc.doc_id, doc.text)  # the first of a repeated id is the one scanned
+    originals = {doc.doc_id: doc.text for doc in DuplicateGuard()(read_documents([d / "a.jsonl", texts, d / "x.jsonl"]))
+                 if doc.status == "ok"}
     check_spans(out, originals)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["documents"] == len(rows) == 20
-    assert (manifest["counts"]["ok"], manifest["counts"]["error"], manifest["counts"]["skipped"]) == (8, 8, 4)
+    assert (manifest["counts"]["ok"], manifest["counts"]["error"], manifest["counts"]["skipped"]) == (9, 8, 3)
+    assert manifest["counts"]["by_reason"] == {
+        "error: malformed JSON": 2, "error: text is null": 1, "error: no field 'text' (the record has N other fields)": 1,
+        "error: text is int, expected string": 1, "error: not a JSON object": 1, "error: cannot read file": 2,
+        "skipped: binary file (NUL byte in the first N KB)": 2,
+        "skipped: not a regular file": 1}
 
 
 def test_non_string_text_in_parquet_and_csv_rows(tmp_path):
@@ -132,7 +136,7 @@ def test_non_string_text_in_parquet_and_csv_rows(tmp_path):
     assert res.exit_code == EXIT_DOC_ERRORS, res.output
     got = {r["doc_id"]: (r["status"], r["error"]) for r in documents(out)}
     assert got == {"p1": ("ok", None), "p2": ("error", "text is null"), "p3": ("ok", None),
-                   "c1": ("ok", None), "c2": ("error", "row 2: 1 fields, header has 2"), "c3": ("ok", None)}
+                   "c1": ("ok", None), "c2": ("error", "missing fields at row 2: 1 fields, header has 2"), "c3": ("ok", None)}
 
 
 class PeakRSS:
@@ -226,7 +230,11 @@ def test_property_one_result_per_document_with_valid_offsets(scanner, lines):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "in.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
-        docs = list(read_documents([path]))
+        try:
+            docs = list(read_documents([path]))
+        except InputError as exc:  # JSON objects, and not one of them has a text field: a wrong --text-column
+            assert "no field 'text'" in str(exc)
+            return
         # Every non-blank line is a record (whitespace alone, or a first line of just a BOM, is blank).
         first = lines[0].removeprefix(b"\xef\xbb\xbf")
         assert len(docs) == sum(1 for raw in [first, *lines[1:]] if raw.strip())

@@ -5,25 +5,46 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import re2
+
+from scanner.config import ConfigError
 from scanner.records import Span
 from scanner.rules.base import RegexDetector
+
+
+def _linear(name: str, pattern: re.Pattern[str]):
+    """The user's pattern on RE2, which runs in time linear in the text: a nested quantifier such as
+    ``(a+)+$`` takes exponential time in Python's ``re`` and would hang a scan on one document.
+
+    RE2 has no lookarounds or backreferences (they cannot run in linear time), so such a pattern is a
+    config error. Its ``\\w``, ``\\d`` and ``\\b`` are ASCII-only, unlike Python's.
+    """
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its parse errors to stderr
+    options.case_sensitive = not pattern.flags & re.IGNORECASE
+    try:
+        return re2.compile(pattern.pattern, options)
+    except re2.error as exc:
+        why = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ConfigError(f"custom detector '{name}': pattern not supported by the linear-time regex "
+                          f"engine RE2 ({why}); lookarounds and backreferences are not available") from None
 
 
 class CustomDetector(RegexDetector):
     """A user regex from ``custom:`` in the rules config.
 
     The span is the named group ``value`` when the pattern has one (``EMP-(?P<value>\\d{6})``), else the
-    whole match. The pattern is the user's: it should avoid nested quantifiers, since it runs on every
-    document.
+    whole match. The pattern runs on RE2 (see ``_linear``): linear time whatever the pattern.
     """
 
     def __init__(self, name: str, label: str, pattern: re.Pattern[str], score: float = 0.9) -> None:
         self.name = f"custom:{name}"
         self.label = label
         self.labels = frozenset({label})
-        self.pattern = pattern
+        self.pattern = _linear(name, pattern)
         self.score = score
-        self.group = "value" if "value" in pattern.groupindex else 0
+        # RE2's match objects take group numbers only
+        self.group = self.pattern.groupindex.get("value", 0)
 
 
 class DenyDetector:
