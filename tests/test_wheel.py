@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -75,7 +76,8 @@ def test_api_from_the_wheel_imports_nothing_from_the_checkout(wheel_venv, tmp_pa
     got = json.loads(res.stdout)
     for key in ("file", "model", "configs"):
         assert got[key].startswith(str(wheel_venv)), (key, got[key])
-    assert not any(p.startswith(str(REPO)) for p in got["path"])
+    # The heavy dependencies come from the dev venv, which may live inside the checkout (.venv/).
+    assert not any(p.startswith(str(REPO)) and not p.startswith(sys.prefix) for p in got["path"])
     (tier_a, spans_a), (tier_b, spans_b) = got["results"]
     assert tier_a == 3 and ["EMAIL", "email"] in spans_a and ["PERSON", "model"] in spans_a
     assert (tier_b, spans_b) == (1, [])
