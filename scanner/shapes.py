@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 _ALNUM = re.compile(r"[^\W_]")
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@.]{2,}")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.(?:[^\W\d_]{2,}|xn--[\w-]+)")  # a TLD is letters: not lodash@4.17.21
 _USERNAME = re.compile(r"@?[\w][\w.+-]*[\w]|@?\w{2,}")
 _NUMBER_WORDS = re.compile(
     r"(?i)(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"

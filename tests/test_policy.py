@@ -380,3 +380,9 @@ def test_with_context_must_name_a_defined_context(tmp_path: Path, raw: dict[str,
 def test_contexts_make_no_category_by_themselves(policy: Policy) -> None:
     cls = classify("Dear customer, our newsletter is out.", [], policy)
     assert (cls.tier, cls.categories, cls.markers) == (1, ["public"], [])
+
+
+def test_manifest_keys_are_not_a_personal_context(policy: Policy) -> None:
+    text = "name: left-pad\nmember: core\nauthor: Azer Koculu\n"
+    cls = classify(text, [span_of(text, "Azer Koculu", "PERSON")], policy)
+    assert cls.tier == 1
