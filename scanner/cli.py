@@ -297,10 +297,6 @@ def generate(n, seed, split, out_path):
     err.print(f"wrote {count:,} documents to {escape(out_path)}")
 
 
-def run() -> None:
-    main(prog_name="pii-scanner")
-
-
 @main.command("export-onnx")
 @click.option("--model", default=None, help="Model folder or name under models/ (default: pii-minilm-l6).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),

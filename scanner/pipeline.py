@@ -24,7 +24,7 @@ from .merge import merge_spans
 from .model import ModelInfo
 from .policy import Policy, classify, load_policy
 from .records import DocResult, Document, Span
-from .rules import RulesConfig, build_detectors, load_rules_config
+from .rules import RulesConfig, authoritative_labels, build_detectors, find_all, load_rules_config
 from .windows import Tokenized, make_batches, make_windows, rust_tokenizer, tokenize
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class Scanner:
                 precision=opts.precision, threads=opts.threads, compile=opts.compile)
         self.rules_cfg: RulesConfig = load_rules_config(opts.rules_config)
         self.detectors = build_detectors(self.rules_cfg) if opts.use_rules else []
-        self.rule_labels = frozenset(l for d in self.detectors for l in d.labels)
+        self.rule_labels = authoritative_labels(self.detectors)
         self.policy: Policy = load_policy(opts.policy)
         on_gpu = self.backend is not None and self.backend.device == "cuda"
         # CPU: small batches stay in cache. On the 2-core Xeon, 1,500 held-out docs with int8 ONNX took
@@ -183,7 +183,7 @@ class Scanner:
         out: list[list[Span] | Exception] = []
         for text in texts:
             try:
-                out.append([s for det in self.detectors for s in det.find(text)])
+                out.append(find_all(self.detectors, text))
             except Exception as exc:  # noqa: BLE001 - recorded per document, the run goes on
                 log.warning("pattern detectors failed on a document: %s", type(exc).__name__)
                 out.append(exc)
