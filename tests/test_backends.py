@@ -54,9 +54,9 @@ def test_auto_on_cpu_picks_onnx_int8(model_dir, caplog):
 @pytest.mark.skipif(_ort_cuda(), reason="onnxruntime-gpu is installed")
 def test_onnx_cuda_falls_back_with_one_warning(model_dir, caplog):
     backend, reason = load_backend("onnx", model_dir, device="cuda", threads=1)
-    assert backend.device in ("cpu", "cuda")  # torch on cuda is the next choice where a GPU exists
-    if not _cuda():
-        assert (backend.name, backend.device, backend.precision) == ("onnx", "cpu", "int8")
+    # The next choice down the chain: torch on CUDA where a GPU exists, else int8 ONNX on the CPU.
+    want = ("torch", "cuda", "fp16") if _cuda() else ("onnx", "cpu", "int8")
+    assert (backend.name, backend.device, backend.precision) == want
     assert "fell back from onnx on cuda because" in reason
     assert "CUDAExecutionProvider" in reason and "onnxruntime-gpu" in reason
     assert _fallback_warnings(caplog) == [reason]  # exactly one warning, and it is the reason
