@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -122,6 +123,21 @@ def false_findings(docs: list[RealDoc], spans: list[list]) -> dict:
     }
 
 
+# "Jane Roe <jane@example.org>": an author or translator credit, where the name is certainly a person.
+_CREDIT = re.compile(r"(?m)(?<![\w.])([A-ZÀ-Þ][a-zß-ÿ]+(?:[ -](?:[A-ZÀ-Þ]\.|[A-ZÀ-Þ][a-zß-ÿ]+)){1,3})\s*[<(]?[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def credit_names(docs: list[RealDoc], spans: list[list]) -> dict:
+    """Recall of PERSON on names written beside an e-mail address in the real corpus."""
+    found = total = 0
+    for d, ss in zip(docs, spans):
+        persons = [(s.start, s.end) for s in ss if s.label == "PERSON"]
+        for m in _CREDIT.finditer(d.text):
+            total += 1
+            found += any(a < m.end(1) and m.start(1) < b for a, b in persons)
+    return {"credit_names": total, "credit_name_recall": round(found / total, 3) if total else None}
+
+
 def examples(docs: list[RealDoc], spans: list[list], k: int = 40, seed: int = 0) -> list[str]:
     """A sample of false findings as `label: text` (public text, so printing it is fine)."""
     found = [(s.label, d.text[s.start:s.end][:60], d.family) for d, ss in zip(docs, spans)
@@ -190,7 +206,7 @@ def main(argv=None) -> int:
     prose = [d for d in docs if d.family != "js-code"]
     spans, tiers = scan_scanner(docs, args.model, args.precision)
     prose_spans = [s for d, s in zip(docs, spans) if d.family != "js-code"]
-    res = {"pii-scanner": {**false_findings(prose, prose_spans), **tiers}}
+    res = {"pii-scanner": {**false_findings(prose, prose_spans), **tiers, **credit_names(prose, prose_spans)}}
     if args.examples:
         print("\n".join(examples(prose, prose_spans, args.examples)))
     if args.peers:
@@ -230,7 +246,9 @@ def render(doc: dict) -> str:
         lines += ["", f"Synthetic held-out ({doc['heldout']['n']} docs, seed 14): "
                   + json.dumps({k: v for k, v in doc["heldout"].items() if k not in ("n", "seed")})]
     r = doc["results"]["pii-scanner"]
-    lines += ["", f"pii-scanner per family: {r['per_10k_by_family']}",
+    lines += ["", f"PERSON recall on names written beside an e-mail (author and translator credits): "
+              f"{r.get('credit_name_recall')} of {r.get('credit_names')}",
+              "", f"pii-scanner per family: {r['per_10k_by_family']}",
               f"tiers by family: {r['prose_tiers_by_family']}", f"categories: {r['prose_categories']}", ""]
     return "\n".join(lines)
 
