@@ -67,7 +67,18 @@ def findings(scanner, text: str):
     return res, [(s.label, text[s.start:s.end]) for s in res.spans]
 
 
-@pytest.mark.parametrize("text", [MARKDOWN, REST, TABLE], ids=["markdown", "rest", "table"])
+HASHES = """\
+Verify the download before installing it:
+
+    $ sha256sum fastgrep-2.1.0.tar.gz
+    9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  fastgrep-2.1.0.tar.gz
+
+If the mirror answers [Errno 111] Connection refused, retry later. Talks about it were given at
+#PyConUS and #EuroPython; slides are in the docs folder (commit 3f9a1c2e, tag v2.1.0).
+"""
+
+
+@pytest.mark.parametrize("text", [MARKDOWN, REST, TABLE, HASHES], ids=["markdown", "rest", "table", "hashes"])
 def test_technical_markup_holds_no_identifier_or_credential(scanner, text):
     res, found = findings(scanner, text)
     assert [f for f in found if f[0] not in SOFT] == []

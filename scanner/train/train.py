@@ -170,6 +170,8 @@ def train(cfg: TrainConfig) -> Path:
         # The steps are done already: export the checkpoint's weights without rebuilding the data.
         state = torch.load(out / "checkpoint" / "state.pt", weights_only=True)
         model.load_state_dict(state["model"])
+        if state.get("config"):  # the run's own settings, not this export's defaults
+            cfg = TrainConfig(**{**state["config"], "out_dir": cfg.out_dir, "stop_after": cfg.stop_after})
         return save_model(model, tokenizer, cfg, out, keep_checkpoint=True)
 
     t0 = time.time()
@@ -219,7 +221,7 @@ def train(cfg: TrainConfig) -> Path:
                 print(f"step {step}/{total} loss {running:.4f} {rate:.2f} steps/s "
                       f"eta {(total - step) / rate / 60:.1f} min", flush=True)
             if cfg.checkpoint_every and (step % cfg.checkpoint_every == 0 or step == end) and step < total:
-                save_checkpoint(out / "checkpoint", model, opt, sched, step)
+                save_checkpoint(out / "checkpoint", model, opt, sched, step, asdict(cfg))
     return save_model(model, tokenizer, cfg, out, keep_checkpoint=step < total)
 
 
@@ -273,7 +275,7 @@ def hard_negatives(model: str | None, recs: list[dict]) -> list[int]:
     return hard
 
 
-def save_checkpoint(path: Path, model, opt, sched, step: int) -> None:
+def save_checkpoint(path: Path, model, opt, sched, step: int, config: dict | None = None) -> None:
     """Weights, optimiser and schedule state, written atomically (a killed run keeps the last one)."""
     import torch
 
@@ -281,7 +283,7 @@ def save_checkpoint(path: Path, model, opt, sched, step: int) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                "step": step}, tmp / "state.pt")
+                "step": step, "config": config}, tmp / "state.pt")
     shutil.rmtree(path, ignore_errors=True)
     tmp.rename(path)
 
