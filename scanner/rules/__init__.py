@@ -21,6 +21,7 @@ from scanner.rules.base import Detector, RegexDetector
 from scanner.rules.card import CardDetector
 from scanner.rules.custom import CustomDetector, DenyDetector
 from scanner.rules.email import EmailDetector
+from scanner.rules.named_email import NamedEmailDetector
 from scanner.rules.iban import IbanDetector
 from scanner.rules.ip import IpDetector
 from scanner.rules.phone import DEFAULT_REGIONS, PhoneDetector
@@ -45,6 +46,7 @@ __all__ = [
 # Built-in detectors by name. "custom:<name>" and "deny" are built from their config sections.
 DETECTORS: dict[str, type] = {
     "email": EmailDetector,
+    "named_email": NamedEmailDetector,
     "phone": PhoneDetector,
     "card": CardDetector,
     "iban": IbanDetector,
