@@ -211,7 +211,7 @@ class _MapFunction:
         return {f"{p}tier": [r.tier for r in results],
                 f"{p}tier_name": [r.tier_name for r in results],
                 f"{p}categories": [list(r.categories) for r in results],
-                f"{p}reasons": [list(r.reasons) for r in results],
+                f"{p}reasons": [[x.as_row() for x in r.reasons] for r in results],
                 f"{p}spans": [_span_dicts(r.spans) for r in results]}
 
 

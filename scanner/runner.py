@@ -34,6 +34,10 @@ from .writers import (commit_shard, committed_fingerprint, completed_shards, mak
                       prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
 
 
+# Bumped when the tables' columns change type: 2 = documents.reasons as structs (CHANGELOG.md).
+OUTPUT_SCHEMA = 2
+
+
 @dataclass
 class RunOptions:
     inputs: list[str]
@@ -241,7 +245,7 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
         "rules_sha256": _file_sha256(scanner.rules_cfg.path), "policy_sha256": _file_sha256(scanner.policy.path),
         "backend": {k: d.get(k) for k in ("backend", "name", "device", "precision", "max_length", "stride",
                                           "token_budget") if k in d} if opts.scan.use_model else None,
-        "version": __version__,
+        "version": __version__, "output_schema": OUTPUT_SCHEMA,
     }
 
 
