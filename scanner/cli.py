@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from .cli_sample import check_sample_inputs, print_estimates, sample_options
 from .config import ConfigError
 
 from .gate import EXIT_BUSY, EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE  # noqa: F401
@@ -122,9 +123,10 @@ def _parse_workers(ctx, param, value: str) -> int | None:
                    "but one (at most 8) on a GPU, 1 on a CPU.")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar, and no progress bars or warnings from third-party libraries.")
+@sample_options
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
-         fail_on_tier, workers, quiet, **kw):
+         fail_on_tier, workers, quiet, sample, seed, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, Arrow, folders, HF datasets, - for stdin) into OUT."""
     if quiet:
         from .quiet import third_party_silenced
@@ -139,7 +141,9 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
                       id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,
                       shard_size=shard_size, include_text=include_text, fresh=fresh, redact=redact,
-                      workers=workers, scan=_make_scan_options(kw))
+                      workers=workers, scan=_make_scan_options(kw), sample=sample)
+    if problem := check_sample_inputs(sample, opts.inputs):
+        fatal(problem)
     try:  # every input checked (columns too) before the model loads
         plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
                            require_id=opts.require_id, exclude=[out_dir])
@@ -156,6 +160,7 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
+    print_estimates(err, summary.sample)
     sys.exit(scan_exit_code(err, summary, out_dir, fail_on_tier))
 
 
