@@ -481,3 +481,4 @@ def check(files, fail_on_tier, fail_on_labels, min_score, sarif_path, **kw):
     except OSError as exc:
         fatal(f"{exc.filename or sarif_path}: {exc.strerror or exc}")
     sys.exit({"ok": EXIT_OK, "found": EXIT_TIER, "unreadable": EXIT_DOC_ERRORS}[outcome])
+from . import cli_audit  # noqa: E402,F401  (registers audit, diff and report on main)
