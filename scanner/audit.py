@@ -298,3 +298,32 @@ def _prune(state: Path, keep: int) -> None:
     for run_id in run_ids(state)[:-max(keep, 1)]:
         for sub in (DOCUMENTS_DIR, SPANS_DIR):
             shutil.rmtree(state / RUNS / run_id / sub, ignore_errors=True)
+
+
+def resolve_run(state: Path, name: str) -> str:
+    """A run by its id or a unique prefix of it (``00003``); ValueError naming the runs otherwise."""
+    runs = run_ids(state)
+    hits = [r for r in runs if r == name] or [r for r in runs if r.startswith(name)]
+    if len(hits) != 1:
+        raise ValueError(f"{state}: no single run matches '{name}' (runs: {', '.join(runs) or 'none'})")
+    return hits[0]
+
+
+def diff_runs(state: Path, a: str | None = None, b: str | None = None) -> dict:
+    """Run ``b`` against run ``a``; by default the current run's stored diff (against its previous)."""
+    state = Path(state)
+    if a is None:
+        cur = current_run(state)
+        if cur is None:
+            raise ValueError(f"{state}: not an audit state folder (no complete run)")
+        return json.loads((state / RUNS / cur / DIFF).read_text(encoding="utf-8"))
+    a, b = resolve_run(state, a), resolve_run(state, b or "")
+    tables = [state / RUNS / r / DOCUMENTS_DIR for r in (a, b)]
+    for r, t in zip((a, b), tables):
+        if not t.is_dir():
+            raise ValueError(f"{state}: the tables of run {r} were pruned (--keep-runs); its diff.json is kept")
+    from .diff import load_states
+
+    diff = compute_diff(load_states(tables[0]), load_states(tables[1]))
+    diff.update({"run_id": b, "previous_run": a})
+    return diff

@@ -114,3 +114,24 @@ def audit(inputs, state_dir, text_column, id_column, fmt, shard_size, full, fail
     if as_json:
         click.echo(json.dumps(_json_summary(manifest, diff, state_dir)))
     sys.exit(code)
+
+
+@main.command("diff")
+@click.argument("state_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--runs", nargs=2, default=None, metavar="A B", help="Compare run B against run A (ids or prefixes).")
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
+def diff_cmd(state_dir, runs, as_json):
+    """What changed between the last two audit runs (or runs A and B): tier moves, categories, labels."""
+    from .audit import diff_runs
+    from .diff import render_diff
+    from .terminal import plain
+
+    try:
+        d = diff_runs(Path(state_dir), *(runs or (None, None)))
+    except (ValueError, OSError) as exc:
+        fatal(str(exc))
+    if as_json:
+        click.echo(json.dumps(d))
+        return
+    for line in render_diff(d, f"run {d['run_id']} against {d['previous_run'] or 'nothing (first run)'}"):
+        click.echo(plain(line))
