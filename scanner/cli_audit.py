@@ -135,3 +135,20 @@ def diff_cmd(state_dir, runs, as_json):
         return
     for line in render_diff(d, f"run {d['run_id']} against {d['previous_run'] or 'nothing (first run)'}"):
         click.echo(plain(line))
+
+
+@main.command("report")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write (self-contained: opens offline).")
+def report_cmd(source, out_path):
+    """Write one self-contained HTML report of an audit state folder or a scan output folder."""
+    from .report import write_report
+    from .terminal import safe
+
+    try:
+        data = write_report(source, out_path)
+    except (ValueError, OSError) as exc:
+        fatal(str(exc))
+    err.print(f"wrote {safe(out_path)}: {data.documents:,} documents"
+              + (f", {len(data.trend)} runs" if data.trend else ""), soft_wrap=True)
