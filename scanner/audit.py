@@ -157,7 +157,6 @@ class _Tally:
     carried: int = 0
     tokens: int = 0
     changed: list[str] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
     states: dict[str, DocState] = field(default_factory=dict)
     scan_s: float = 0.0
     write_s: float = 0.0
@@ -193,7 +192,6 @@ def _audit_shard(sid: int, shard: list[Document], scanner: Scanner, prev: _Previ
     hashes = [shard_fingerprint([d]) for d in shard]
     todo = []
     for i, (d, h) in enumerate(zip(shard, hashes)):
-        tally.seen.add(d.doc_id)
         k = prev.index.get(d.doc_id)
         if k is not None and prev.hashes[k] != h:
             tally.changed.append(d.doc_id)
