@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +38,7 @@ from .pipeline import Scanner, ScanOptions
 from .readers import InputPlan, iter_shards, plan_inputs
 from .records import Document
 from .resume import OutputLock, settings_differ, shard_fingerprint
-from .runner import RunOptions, _versions, run_settings, sampled_documents, summarize_output
+from .runner import RunOptions, RunSummary, _versions, reason_key, run_settings, sampled_documents
 from .sample import SampleSpec, sample_report
 from .writers import (DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_DIR, SPANS_SCHEMA, _fsync_dir, _make_dir,
                       atomic_write_bytes, atomic_write_table, documents_table, make_output_dir, part_name,
@@ -120,6 +121,8 @@ class _Previous:
     index: dict[str, int] = field(default_factory=dict)
     hashes: list[str] = field(default_factory=list)
     states: dict[str, DocState] = field(default_factory=dict)
+    span_start: np.ndarray | None = None  # spans of previous document k: rows span_start[k]:span_end[k]
+    span_end: np.ndarray | None = None
 
     @classmethod
     def load(cls, state: Path) -> "_Previous":
@@ -127,12 +130,32 @@ class _Previous:
         if run_id is None:
             return cls()
         folder = state / RUNS / run_id
-        docs = pq.read_table(folder / DOCUMENTS_DIR, schema=AUDIT_DOCUMENTS_SCHEMA)
-        spans = pq.read_table(folder / SPANS_DIR, schema=SPANS_SCHEMA)
+        docs = _read_parts(folder / DOCUMENTS_DIR, AUDIT_DOCUMENTS_SCHEMA)
+        spans = _read_parts(folder / SPANS_DIR, SPANS_SCHEMA)
         ids = docs.column("doc_id").to_pylist()
-        return cls(run_id, (read_manifest(folder) or {}).get("settings"), docs, spans,
-                   {d: i for i, d in enumerate(ids)}, docs.column("content_hash").to_pylist(),
-                   states_from_rows(docs.select(STATE_COLUMNS).to_pydict()))
+        index = {d: i for i, d in enumerate(ids)}
+        # Spans are stored in document order: each document's spans are one run of rows.
+        owner = np.fromiter((index[d] for d in spans.column("doc_id").to_pylist()), np.int64, spans.num_rows)
+        start = np.searchsorted(owner, np.arange(len(ids)), side="left")
+        end = np.searchsorted(owner, np.arange(len(ids)), side="right")
+        return cls(run_id, (read_manifest(folder) or {}).get("settings"), docs, spans, index,
+                   docs.column("content_hash").to_pylist(),
+                   states_from_rows(docs.select(STATE_COLUMNS).to_pydict()), start, end)
+
+    def span_rows(self, doc_rows: list[int]) -> np.ndarray:
+        """Row numbers in ``spans`` of the given previous documents' spans, in that order."""
+        k = np.asarray(doc_rows, dtype=np.int64)
+        starts, lengths = self.span_start[k], self.span_end[k] - self.span_start[k]
+        if not lengths.sum():
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        return offsets + np.arange(lengths.sum())
+
+
+def _read_parts(folder: Path, schema: pa.Schema) -> pa.Table:
+    """The parts of a table folder in order (one file at a time: no dataset scan, no pandas import)."""
+    parts = [pq.ParquetFile(f).read().cast(schema) for f in sorted(folder.glob("part-*.parquet"))]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
 def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dict:
@@ -160,6 +183,29 @@ class _Tally:
     states: dict[str, DocState] = field(default_factory=dict)
     scan_s: float = 0.0
     write_s: float = 0.0
+    problems: Counter[str] = field(default_factory=Counter)  # "status: reason" -> documents not scanned
+    all_tokens: int = 0
+
+    def count(self, docs: pa.Table) -> None:
+        """What the manifest counts, from the rows just written (no second read of the tables)."""
+        self.states.update(states_from_rows(docs.select(STATE_COLUMNS).to_pydict()))
+        self.all_tokens += pc.sum(docs.column("n_tokens")).as_py() or 0
+        bad = docs.filter(pc.not_equal(docs.column("status"), "ok")).select(["status", "error"]).to_pydict()
+        self.problems.update(f"{st}: {reason_key(e)}" for st, e in zip(bad["status"], bad["error"]))
+
+    def summary(self) -> RunSummary:
+        s = RunSummary(documents=len(self.states), tokens=self.all_tokens, reasons=dict(self.problems))
+        for st in self.states.values():
+            s.ok += st.status == "ok"
+            s.errors += st.status == "error"
+            s.skipped += st.status == "skipped"
+            if st.tier is not None:
+                s.tiers[st.tier] = s.tiers.get(st.tier, 0) + 1
+            for label, n in st.labels.items():
+                s.labels[label] = s.labels.get(label, 0) + n
+                s.spans += n
+        s.max_tier = max(s.tiers, default=0)
+        return s
 
 
 def _order(positions: list[int]) -> np.ndarray:
@@ -176,9 +222,9 @@ def _shard_tables(shard: list[Document], hashes: list[str], todo: list[int], res
     keep = [i for i in range(len(shard)) if i not in todo_set]
     parts, spans = [new_docs], [spans_table(results)]
     if keep:
-        carried_ids = [shard[i].doc_id for i in keep]
-        parts.append(prev.docs.take([prev.index[d] for d in carried_ids]))
-        spans.append(prev.spans.filter(pc.is_in(prev.spans.column("doc_id"), pa.array(carried_ids, pa.string()))))
+        rows = [prev.index[shard[i].doc_id] for i in keep]
+        parts.append(prev.docs.take(rows))
+        spans.append(prev.spans.take(prev.span_rows(rows)))
     docs = pa.concat_tables([p.cast(AUDIT_DOCUMENTS_SCHEMA) for p in parts]).take(_order(todo + keep))
     span_t = pa.concat_tables([s.cast(SPANS_SCHEMA) for s in spans])
     pos = {d.doc_id: i for i, d in enumerate(shard)}
@@ -205,7 +251,7 @@ def _audit_shard(sid: int, shard: list[Document], scanner: Scanner, prev: _Previ
     atomic_write_table(docs, folder / DOCUMENTS_DIR / part_name(sid))
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
-    tally.states.update(states_from_rows(docs.select(STATE_COLUMNS).to_pydict()))
+    tally.count(docs)
     tally.scanned += len(todo)
     tally.carried += len(shard) - len(todo)
     tokens = sum(r.n_tokens for r in results)
@@ -270,7 +316,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
 def _manifest(opts: AuditOptions, scanner: Scanner, plan: InputPlan, settings: dict, full_reason: list[str],
               prev: _Previous, run_id: str, folder: Path, tally: _Tally, diff: dict, sampler, started: str,
               clock: dict) -> dict:
-    s = summarize_output(folder)
+    s = tally.summary()
     counts = {"documents": s.documents, "scanned": tally.scanned, "carried": tally.carried,
               "added": len(diff["added"]), "changed": len(tally.changed), "removed": len(diff["removed"]),
               "ok": s.ok, "error": s.errors, "skipped": s.skipped, "spans": s.spans,

@@ -45,10 +45,11 @@ def _exit_code(manifest: dict, diff: dict, run_dir: Path, fail_on_tier, fail_on_
     """As ``scan`` (4 gate, 3 errors, 0), plus 4 when a document entered ``--fail-on-new-tier`` or above."""
     from .diff import entered_at_or_above
     from .gate import scan_exit_code
-    from .runner import summarize_output
+    from .runner import RunSummary
     from .terminal import safe
 
-    code = scan_exit_code(err, summarize_output(run_dir), str(run_dir), fail_on_tier)
+    c = manifest["counts"]
+    code = scan_exit_code(err, RunSummary(documents=c["documents"], errors=c["error"]), str(run_dir), fail_on_tier)
     if fail_on_new_tier is not None:
         entered = entered_at_or_above(diff, fail_on_new_tier)
         if entered:

@@ -79,6 +79,10 @@ def test_a_second_audit_scans_only_new_and_changed_documents_and_matches_a_fresh
     assert [{k: v for k, v in d.items() if k not in AUDIT_ONLY} for d in docs] == fresh
     assert current(state, "spans") == pq.read_table(out / "spans").to_pylist()
     assert (state / "runs" / first["run_id"] / "manifest.json").is_file()
+    counted = json.loads((state / "current" / "manifest.json").read_text())["counts"]
+    scanned = json.loads((out / "manifest.json").read_text())["counts"]
+    assert {k: counted[k] for k in ("documents", "ok", "error", "spans", "by_tier", "by_label", "by_reason")} == \
+        {k: scanned[k] for k in ("documents", "ok", "error", "spans", "by_tier", "by_label", "by_reason")}
 
 
 def test_the_diff_holds_every_tier_change_and_nothing_else(tmp_path):
@@ -170,3 +174,12 @@ def test_kill_9_mid_run_leaves_the_last_complete_run_current_and_a_rerun_complet
     assert not stray.exists() and sorted(p.name for p in (state / "runs").iterdir()) == [first["run_id"], second["run_id"]]
     assert (second["scanned"], second["removed"]) == (4, 1)
     assert os.readlink(state / "current") == f"runs/{second['run_id']}"
+
+
+def test_a_sampled_audit_reports_estimates_and_a_new_sample_rescans(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(60)), tmp_path / "state"
+    _, res = audit(corpus, state, "--sample", "50%")
+    assert res["documents"] == res["sample"]["sampled"] and 15 < res["documents"] < 45
+    assert res["sample"]["population"] == 60 and set(res["sample"]["estimates"]) <= {"1", "3"}
+    _, res = audit(corpus, state, "--sample", "50%", "--seed", "1")
+    assert res["full_reason"] == ["--sample/--seed changed"]
