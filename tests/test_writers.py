@@ -239,3 +239,10 @@ def test_atomic_write_bytes_replaces(tmp_path):
     atomic_write_bytes(b"two", p)
     assert p.read_bytes() == b"two" and mode(p) == 0o600
     assert os.listdir(tmp_path) == ["f.bin"]
+
+
+def test_reasons_aggregate_in_duckdb(out):
+    write_shard(out, 0, results())
+    got = duckdb.sql(f"select r.category, r.label, sum(r.count) from (select unnest(reasons) as r "
+                     f"from '{out}/documents/*.parquet') group by all").fetchall()
+    assert got == [("pii", "EMAIL", 1)]
