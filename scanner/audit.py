@@ -38,7 +38,7 @@ from .pipeline import Scanner, ScanOptions
 from .readers import InputPlan, iter_shards, plan_inputs
 from .records import Document
 from .resume import OutputLock, settings_differ, shard_fingerprint
-from .runner import RunOptions, RunSummary, _versions, reason_key, run_settings, sampled_documents
+from .runner import RunOptions, RunSummary, _prefetch, _versions, reason_key, run_settings, sampled_documents
 from .sample import SampleSpec, sample_report
 from .writers import (DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_DIR, SPANS_SCHEMA, _fsync_dir, _make_dir,
                       atomic_write_bytes, atomic_write_table, documents_table, make_output_dir, part_name,
@@ -233,10 +233,10 @@ def _shard_tables(shard: list[Document], hashes: list[str], todo: list[int], res
     return docs, span_t
 
 
-def _audit_shard(sid: int, shard: list[Document], scanner: Scanner, prev: _Previous, full: bool,
-                 folder: Path, run_id: str, tally: _Tally) -> tuple[int, int]:
-    """Scan what changed in one shard, carry the rest, write both parts; returns (docs, tokens)."""
-    hashes = [shard_fingerprint([d]) for d in shard]
+def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: _Previous,
+                 full: bool, folder: Path, run_id: str, tally: _Tally) -> tuple[int, int]:
+    """Scan what changed in one shard (``hashes``: each document's content hash), carry the rest,
+    write both parts; returns (docs, tokens)."""
     todo = []
     for i, (d, h) in enumerate(zip(shard, hashes)):
         k = prev.index.get(d.doc_id)
@@ -296,13 +296,15 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
         tally = _Tally()
         docs, sampler = sampled_documents(plan, opts.sample)
         n_shards = 0
-        for sid, shard in iter_shards(docs, opts.shard_size):
-            n_docs, n_tokens = _audit_shard(sid, shard, scanner, prev, bool(full_reason), folder, run_id, tally)
+        # Reading and hashing the next shards in a thread overlaps the Parquet writes (which release the GIL).
+        hashed = ((sid, shard, [shard_fingerprint([d]) for d in shard]) for sid, shard in iter_shards(docs, opts.shard_size))
+        for sid, shard, hashes in _prefetch(hashed):
+            n_docs, n_tokens = _audit_shard(sid, shard, hashes, scanner, prev, bool(full_reason), folder, run_id, tally)
             n_shards += 1
             if on_progress:
                 on_progress(n_docs, n_tokens)
         if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-            _audit_shard(0, [], scanner, prev, True, folder, run_id, tally)
+            _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally)
         diff = compute_diff(prev.states, tally.states, tally.changed)
         diff.update({"run_id": run_id, "previous_run": prev.run_id})
         atomic_write_bytes((json.dumps(diff, indent=1) + "\n").encode(), folder / DIFF)
