@@ -289,8 +289,8 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
         check_resumable(out, read_manifest(out), settings, bool(done))
         base = {"tool": "pii-scanner", "status": "running", "started": started.isoformat(timespec="seconds"),
                 "inputs": input_info, "options": _options(opts), "settings": settings}
-        write_manifest(out, base)  # records the settings a resumed run must match, even if killed
-        try:
+        try:  # a SIGTERM during this first write still leaves the manifest 'interrupted'
+            write_manifest(out, base)  # records the settings a resumed run must match, even if killed
             return _run_locked(opts, scanner, redactor, plan, done, out, base, on_progress, t_start)
         except BaseException as exc:
             stopped = isinstance(exc, (KeyboardInterrupt, SystemExit))
