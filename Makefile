@@ -12,7 +12,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test gpu bench realtext-sources wheel clean
+.PHONY: sample test browser gpu bench realtext-sources wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,14 @@ sample: $(STAMP)
 
 test: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
+
+# Headless Chromium for the report's browser test: Debian's package, installed only when missing and
+# only as root with apt-get (elsewhere it says so and the test skips).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	else echo "chromium missing and not root on Debian: tests/test_report_browser.py will skip"; fi
 
 # onnxruntime and onnxruntime-gpu install the same module: remove one before adding the other.
 # The package still depends on onnxruntime (CPU users need nothing else), so pip would put it back:

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Scanner", "ScanTables", "DocResult", "Span", "redact", "explain", "__version__"]
+__all__ = ["Scanner", "ScanTables", "DocResult", "Span", "Reason", "redact", "explain", "__version__"]
 
 _LAZY = {"Scanner": "api", "ScanTables": "api", "redact": "api", "explain": "api",
-         "DocResult": "records", "Span": "records"}
+         "DocResult": "records", "Span": "records", "Reason": "reasons"}
 
 if TYPE_CHECKING:
     from .api import Scanner, ScanTables, explain, redact
+    from .reasons import Reason
     from .records import DocResult, Span
 
 

@@ -182,7 +182,8 @@ class Scanner:
     def map_function(self, text_column: str = "text", prefix: str = "pii_") -> "Callable[[dict], dict]":
         """A function for ``datasets.Dataset.map(fn, batched=True, batch_size=1024)``.
 
-        It adds ``{prefix}tier``, ``{prefix}tier_name``, ``{prefix}categories``, ``{prefix}reasons``
+        It adds ``{prefix}tier``, ``{prefix}tier_name``, ``{prefix}categories``, ``{prefix}reasons`` (the
+        readable lines, ``DocResult.reason_text()``)
         and ``{prefix}spans`` (a list of ``{start, end, label, score, detector}``) to each row. It
         pickles as its options, not the loaded model, so ``datasets`` can fingerprint it and worker
         processes (``num_proc``) load their own copy.
@@ -211,7 +212,9 @@ class _MapFunction:
         return {f"{p}tier": [r.tier for r in results],
                 f"{p}tier_name": [r.tier_name for r in results],
                 f"{p}categories": [list(r.categories) for r in results],
-                f"{p}reasons": [list(r.reasons) for r in results],
+                # The readable lines: ``datasets`` infers each batch's types from its values, and a
+                # struct field null in a whole batch (no marker reasons) would fail the next batch.
+                f"{p}reasons": [r.reason_text() for r in results],
                 f"{p}spans": [_span_dicts(r.spans) for r in results]}
 
 

@@ -165,7 +165,7 @@ def check_files(engine, paths: Iterable[str], fail_on_tier: int | None = 3,
             spans = [s for s in res.spans if s.score >= min_score]
             report.files.append(FileReport(
                 doc.doc_id, findings_in(doc.doc_id, doc.text or "", spans), res.tier, res.tier_name,
-                list(res.reasons), failed=fails(res, spans, fail_on_tier, labels)))
+                res.reason_text(), failed=fails(res, spans, fail_on_tier, labels)))
     return report
 
 

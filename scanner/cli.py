@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
@@ -12,11 +11,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from .cli_sample import check_sample_inputs, print_estimates, sample_options
 from .config import ConfigError
+
+from .cli_run import _exit_on_sigterm, _print_summary, _progress, err  # noqa: F401  (tests import _progress)
 
 from .gate import EXIT_BUSY, EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE  # noqa: F401
 
-err = Console(stderr=True, highlight=False)
 
 
 def fatal(message: str) -> None:
@@ -122,9 +123,10 @@ def _parse_workers(ctx, param, value: str) -> int | None:
                    "but one (at most 8) on a GPU, 1 on a CPU.")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar, and no progress bars or warnings from third-party libraries.")
+@sample_options
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
-         fail_on_tier, workers, quiet, **kw):
+         fail_on_tier, workers, quiet, sample, seed, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, Arrow, folders, HF datasets, - for stdin) into OUT."""
     if quiet:
         from .quiet import third_party_silenced
@@ -139,7 +141,9 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
                       id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,
                       shard_size=shard_size, include_text=include_text, fresh=fresh, redact=redact,
-                      workers=workers, scan=_make_scan_options(kw))
+                      workers=workers, scan=_make_scan_options(kw), sample=sample)
+    if problem := check_sample_inputs(sample, opts.inputs):
+        fatal(problem)
     try:  # every input checked (columns too) before the model loads
         plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
                            require_id=opts.require_id, exclude=[out_dir])
@@ -156,98 +160,8 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     except (InputError, ConfigError, OSError, WorkerError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
+    print_estimates(err, summary.sample)
     sys.exit(scan_exit_code(err, summary, out_dir, fail_on_tier))
-
-
-class _exit_on_sigterm:
-    """SIGTERM (a scheduler's timeout, ``kill``) unwinds like Ctrl-C instead of killing the process on
-    the spot, so worker processes are stopped too; committed shards stay and a rerun resumes."""
-
-    def __enter__(self):
-        def stop(signum, frame):
-            raise SystemExit(128 + signum)
-
-        try:
-            self.previous = signal.signal(signal.SIGTERM, stop)
-        except ValueError:  # not the main thread (an embedding application): leave signals alone
-            self.previous = None
-        return self
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-        return False
-
-
-class _progress:
-    """A rich progress bar with docs/s, tokens/s and, once the documents are counted (in a thread:
-    ``InputPlan.count_documents``), a total and an ETA; a no-op when quiet."""
-
-    def __init__(self, quiet: bool, plan=None):
-        self.quiet = quiet
-        self.plan = plan
-        self.docs = self.tokens = 0
-        self.t0 = time.perf_counter()
-
-    def __enter__(self):
-        import threading
-
-        from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
-
-        self.bar = None
-        if not self.quiet:
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                                console=err, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("scanning", total=None)
-            if self.plan is not None:
-                threading.Thread(target=self._count, daemon=True).start()
-        return self.update
-
-    def _count(self) -> None:
-        try:
-            total = self.plan.count_documents()
-        except Exception:  # noqa: BLE001 - only the bar's total; the scan reports real problems
-            return
-        if total is not None and self.bar is not None:
-            self.bar.update(self.task, total=total)
-
-    def update(self, n_docs: int, n_tokens: int) -> None:
-        self.docs += n_docs
-        self.tokens += n_tokens
-        if self.bar is not None:
-            dt = max(time.perf_counter() - self.t0, 1e-9)
-            self.bar.update(self.task, completed=self.docs, description=(
-                f"{self.docs:,} docs  {self.docs / dt:,.1f} docs/s  {self.tokens / dt:,.0f} tokens/s"))
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
-
-
-def _print_summary(summary, out_dir: str) -> None:
-    from rich.table import Table
-
-    from .terminal import safe
-
-    t = Table(title=f"pii-scanner: {safe(out_dir)}", show_header=False, box=None)
-    rate = summary.documents / summary.seconds if summary.seconds else 0.0
-    t.add_row("documents", f"{summary.documents:,} ({summary.ok:,} ok, {summary.errors:,} error, "
-                            f"{summary.skipped:,} skipped)")
-    for reason, n in sorted(summary.reasons.items(), key=lambda x: -x[1]):
-        t.add_row("", f"{n:,} {safe(reason)}")
-    t.add_row("findings", f"{summary.spans:,}  " + ", ".join(f"{k} {v}" for k, v in
-                                                               sorted(summary.labels.items(), key=lambda x: -x[1])))
-    t.add_row("tiers", ", ".join(f"tier {k}: {v:,}" for k, v in sorted(summary.tiers.items())) or "-")
-    t.add_row("time", f"{summary.seconds:.1f}s  ({rate:,.1f} docs/s, {summary.tokens / max(summary.seconds, 1e-9):,.0f} tokens/s)")
-    if summary.shards_resumed:
-        t.add_row("resumed", f"{summary.shards_resumed} shard(s) already done, {summary.shards_written} written")
-    if summary.shards_rescanned:
-        t.add_row("rescanned", f"{summary.shards_rescanned} shard(s) whose input changed since the earlier run")
-    err.print(t)
 
 
 @main.command()
@@ -472,3 +386,4 @@ def check(files, fail_on_tier, fail_on_labels, min_score, sarif_path, **kw):
     except OSError as exc:
         fatal(f"{exc.filename or sarif_path}: {exc.strerror or exc}")
     sys.exit({"ok": EXIT_OK, "found": EXIT_TIER, "unreadable": EXIT_DOC_ERRORS}[outcome])
+from . import cli_audit  # noqa: E402,F401  (registers audit, diff and report on main)

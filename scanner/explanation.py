@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.policy import Classification
+from scanner.reasons import reason_lines
 from scanner.records import Span
 from scanner.terminal import plain
 
@@ -163,7 +164,7 @@ def verdict(cls: Classification) -> Panel:
     body.append("\nCategories: ", style="bold")
     body.append(", ".join(cls.categories) or "-")
     body.append("\nReasons:", style="bold")
-    for reason in cls.reasons:
+    for reason in reason_lines(cls.reasons):
         body.append(f"\n  • {reason}")
     return Panel(body, title=Text("Policy"), title_align="left", border_style=style, expand=False)
 

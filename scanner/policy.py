@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.config import CONFIG_DIR, ConfigError, check_keys, load_yaml
 from scanner.labels import LABELS
+from scanner.reasons import CODE_SIGNAL, Reason
 from scanner.records import Span
 from scanner.signals import CodeSettings, Marker, MarkerRule, compile_marker, find_markers, looks_like_source_code
 
@@ -79,7 +80,7 @@ class Classification:
     tier: int
     tier_name: str
     categories: list[str]  # highest tier first
-    reasons: list[str]  # the reasons that set the tier first
+    reasons: list[Reason]  # the reasons that set the tier first (``reasons.reason_lines``: as text)
     markers: list[Marker] = field(default_factory=list)  # marker occurrences, for `explain`
 
 
@@ -323,12 +324,14 @@ def classify(text: str, spans: list[Span], policy: Policy) -> Classification:
     markers = find_markers(text, policy.markers)
     context_hits: dict[str, list[str]] = defaultdict(list)  # context -> distinct pattern names found
     for m in markers:
-        if m.category.startswith(CONTEXT_PREFIX) and m.marker_name not in context_hits[m.category]:
-            context_hits[m.category[len(CONTEXT_PREFIX):]].append(m.marker_name)
+        if m.category.startswith(CONTEXT_PREFIX):
+            hits = context_hits[m.category[len(CONTEXT_PREFIX):]]
+            if m.marker_name not in hits:
+                hits.append(m.marker_name)
     contexts = set(context_hits)
     markers = [m for m in markers if not m.category.startswith(CONTEXT_PREFIX)]
     used_contexts: dict[str, set[str]] = defaultdict(set)  # category -> contexts its rules relied on
-    hit: dict[str, list[str]] = defaultdict(list)  # category -> reasons
+    hit: dict[str, list[Reason]] = defaultdict(list)  # category -> reasons
     label_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for rule in policy.label_rules:
         if rule.with_context and not rule.with_context & contexts:
@@ -347,28 +350,27 @@ def classify(text: str, spans: list[Span], policy: Policy) -> Classification:
             # Max, not sum: two rules of one category may both count the same label.
             label_counts[rule.category][label] = max(label_counts[rule.category][label], n)
     for cat, counts in label_counts.items():
-        parts = ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=_label_order))
-        if used_contexts[cat]:
-            names = ", ".join(f"'{n}'" for c in sorted(used_contexts[cat]) for n in context_hits[c])
-            parts += f" in a {'/'.join(sorted(used_contexts[cat]))} context ({names})"
-        hit[cat].append(f"{cat}: {parts}")
+        used = tuple(sorted(used_contexts[cat]))
+        names = tuple(n for c in used for n in context_hits[c])
+        hit[cat] += [Reason(cat, label=label, count=n, context=used, context_markers=names)
+                     for label, n in sorted(counts.items(), key=_label_order)]
 
     weights = {(r.category, r.name): r.weight for r in policy.markers}
     found: dict[str, dict[str, int]] = defaultdict(dict)  # category -> distinct marker name -> weight
+    occurrences: Counter[tuple[str, str]] = Counter((mk.category, mk.marker_name) for mk in markers)
     for mk in markers:
         found[mk.category].setdefault(mk.marker_name, weights[(mk.category, mk.marker_name)])
     for cat, names in found.items():
         if sum(names.values()) >= policy.marker_thresholds.get(cat, 1):
             strongest = sorted(names, key=lambda n: -names[n])
-            quoted = ", ".join(f"'{n}'" for n in strongest)
-            hit[cat].append(f"{cat}: marker{'s' if len(names) > 1 else ''} {quoted}")
+            hit[cat] += [Reason(cat, marker=n, count=occurrences[(cat, n)]) for n in strongest]
 
     if looks_like_source_code(text, policy.source_code):
-        hit["source_code"].append("source_code: code-like text")
+        hit["source_code"].append(Reason("source_code", marker=CODE_SIGNAL, count=1))
 
     if not hit:
         tier = policy.categories["public"]
-        return Classification(tier, policy.tier_name(tier), ["public"], ["public: no sensitive findings or markers"], markers)
+        return Classification(tier, policy.tier_name(tier), ["public"], [Reason("public")], markers)
     order = {cat: i for i, cat in enumerate(CATEGORIES)}
     cats = sorted(hit, key=lambda c: (-policy.categories[c], order[c]))
     tier = policy.categories[cats[0]]

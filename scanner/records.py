@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reasons import Reason
 
 
 @dataclass(slots=True)
@@ -55,6 +59,12 @@ class DocResult:
     tier: int | None = None
     tier_name: str | None = None
     categories: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    reasons: "list[Reason]" = field(default_factory=list)  # structured; ``reason_text()`` for people
     language: str | None = None  # ISO 639-1 code from language identification; None when not decided
     model_used: bool = False  # False: no model findings (--no-model, or a language the model lacks)
+
+    def reason_text(self) -> list[str]:
+        """The reasons as the terminal shows them (``pii: 1 EMAIL``), one line per category."""
+        from .reasons import reason_lines
+
+        return reason_lines(self.reasons)

@@ -33,6 +33,7 @@ SETTING_NAMES = {
     "use_model": "--no-model", "use_rules": "--no-rules", "model_sha256": "the model",
     "rules_sha256": "the rules file (--rules)", "policy_sha256": "the policy file (--policy)",
     "backend": "the backend (--backend/--device/--precision)", "version": "the pii-scanner version",
+    "output_schema": "the output schema (reasons became structs)", "sample": "--sample/--seed",
 }
 
 

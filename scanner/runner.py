@@ -29,9 +29,14 @@ from .pipeline import Scanner, ScanOptions
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
 from .records import Document
 from .resume import OutputLock, check_resumable, shard_fingerprint
+from .sample import Sampler, SampleSpec, sample_report
 from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
                       prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
+
+
+# Bumped when the tables' columns change type: 2 = documents.reasons as structs (CHANGELOG.md).
+OUTPUT_SCHEMA = 2
 
 
 @dataclass
@@ -47,6 +52,7 @@ class RunOptions:
     fresh: bool = False
     redact: str | None = None  # redaction style; None = no OUT/redacted
     workers: int | None = 1  # scanning processes; None = auto (``workers.default_workers``)
+    sample: SampleSpec | None = None  # scan a reproducible random sample only (``sample.py``)
     scan: ScanOptions = field(default_factory=ScanOptions)
 
 
@@ -66,6 +72,7 @@ class RunSummary:
     tiers: dict[int, int] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)  # "status: reason" -> documents not scanned
+    sample: dict | None = None  # with --sample: population, sample size and tier estimates
 
 
 def _file_sha256(path: str | Path) -> str:
@@ -241,7 +248,8 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
         "rules_sha256": _file_sha256(scanner.rules_cfg.path), "policy_sha256": _file_sha256(scanner.policy.path),
         "backend": {k: d.get(k) for k in ("backend", "name", "device", "precision", "max_length", "stride",
                                           "token_budget") if k in d} if opts.scan.use_model else None,
-        "version": __version__,
+        "version": __version__, "output_schema": OUTPUT_SCHEMA,
+        "sample": opts.sample.describe() if opts.sample else None,
     }
 
 
@@ -281,8 +289,8 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
         check_resumable(out, read_manifest(out), settings, bool(done))
         base = {"tool": "pii-scanner", "status": "running", "started": started.isoformat(timespec="seconds"),
                 "inputs": input_info, "options": _options(opts), "settings": settings}
-        write_manifest(out, base)  # records the settings a resumed run must match, even if killed
-        try:
+        try:  # a SIGTERM during this first write still leaves the manifest 'interrupted'
+            write_manifest(out, base)  # records the settings a resumed run must match, even if killed
             return _run_locked(opts, scanner, redactor, plan, done, out, base, on_progress, t_start)
         except BaseException as exc:
             stopped = isinstance(exc, (KeyboardInterrupt, SystemExit))
@@ -313,11 +321,21 @@ def _options(opts: RunOptions) -> dict:
             "use_model": opts.scan.use_model, "use_rules": opts.scan.use_rules}
 
 
+def sampled_documents(plan: InputPlan, spec: SampleSpec | None) -> tuple[Iterator[Document], Sampler | None]:
+    """The input's documents (duplicate ids renamed), filtered to the sample when ``spec`` is set."""
+    docs = DuplicateGuard()(plan.documents())
+    if spec is None:
+        return docs, None
+    sampler = Sampler(spec, ids=lambda: (d.doc_id for d in DuplicateGuard()(plan.documents())))
+    return sampler(docs), sampler
+
+
 def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, done: set[int], out: Path,
                 base: dict, on_progress, t_start: float) -> tuple[RunSummary, dict]:
     """The scan proper, holding the output lock: shards, stale parts, the final manifest."""
     book = _ShardBook({sid: committed_fingerprint(out, sid) for sid in done})
-    shards = iter_shards(DuplicateGuard()(plan.documents()), opts.shard_size)
+    docs, sampler = sampled_documents(plan, opts.sample)
+    shards = iter_shards(docs, opts.shard_size)
     workers = opts.workers if opts.workers is not None else default_workers(scanner)
     if workers > 1:
         # No more processes than shards: each one costs a model load (a few seconds; a CUDA
@@ -347,6 +365,8 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     summary.shards_written, summary.shards_resumed = written, resumed
     summary.shards_rescanned = book.rescanned
     summary.seconds = time.perf_counter() - t_start
+    if sampler is not None:
+        summary.sample = sample_report(opts.sample, sampler, summary.tiers, summary.errors)
     timings = asdict(scanner.timings)
     manifest = {
         **base,
@@ -363,6 +383,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
                    "by_label": dict(sorted(summary.labels.items())),
                    "by_tier": {str(k): v for k, v in sorted(summary.tiers.items())},
                    "shards_written": written, "shards_resumed": resumed, "shards_rescanned": book.rescanned},
+        "sample": summary.sample,
         "shards": {str(k): v for k, v in sorted(book.fingerprints.items())},
         "timings": {"wall_s": round(summary.seconds, 3),
                     **{k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()}},

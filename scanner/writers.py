@@ -50,6 +50,16 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 COMPRESSION = "zstd"
 
+# One struct per cause of the tier (``reasons.Reason``); never the matched text.
+REASON_TYPE = pa.struct([
+    pa.field("category", pa.string(), nullable=False),
+    pa.field("label", pa.string()),  # an entity label counted for the category, or null
+    pa.field("marker", pa.string()),  # a document marker's name (or the code signal), or null
+    pa.field("count", pa.int32(), nullable=False),  # findings of the label / occurrences of the marker
+    pa.field("context", pa.list_(pa.string()), nullable=False),  # contexts the rule required
+    pa.field("context_markers", pa.list_(pa.string()), nullable=False),  # the context patterns found
+])
+
 # map<string,int32>: DuckDB reads it as MAP (``entity_counts['EMAIL']``), pandas as a list of
 # (label, count) tuples (``dict(row.entity_counts)``).
 DOCUMENTS_SCHEMA = pa.schema(
@@ -64,7 +74,7 @@ DOCUMENTS_SCHEMA = pa.schema(
         pa.field("tier", pa.int8()),
         pa.field("tier_name", pa.string()),
         pa.field("categories", pa.list_(pa.string()), nullable=False),
-        pa.field("reasons", pa.list_(pa.string()), nullable=False),
+        pa.field("reasons", pa.list_(REASON_TYPE), nullable=False),  # structs: see reasons.py
         pa.field("language", pa.string()),
         pa.field("model_used", pa.bool_(), nullable=False),
         # what a reader changed or guessed for this document (a renamed duplicate id, a legacy encoding)
@@ -174,7 +184,7 @@ def documents_table(results: list[DocResult], notes: list[str | None] | None = N
         "tier": [r.tier for r in results],
         "tier_name": [r.tier_name for r in results],
         "categories": [list(r.categories) for r in results],
-        "reasons": [list(r.reasons) for r in results],
+        "reasons": [[x.as_row() for x in r.reasons] for r in results],
         "language": [r.language for r in results],
         "model_used": [r.model_used for r in results],
         "note": notes if notes is not None else [None] * len(results),

@@ -139,7 +139,7 @@ def test_dataset_map_recipe_adds_the_results_and_fingerprints(api):
     want = api.scan([r["text"] for r in ROWS])
     assert ds["pii_tier"] == [r.tier for r in want]
     assert ds["pii_tier_name"] == [r.tier_name for r in want]
-    assert ds["pii_reasons"] == [r.reasons for r in want]
+    assert ds["pii_reasons"] == [r.reason_text() for r in want]
     assert [[(s["start"], s["end"], s["label"]) for s in row] for row in ds["pii_spans"]] == \
         [[(s.start, s.end, s.label) for s in r.spans] for r in want]
     # It pickles as its options (no model inside), and the same options give the same fingerprint,

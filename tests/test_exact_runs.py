@@ -188,7 +188,8 @@ class _HeldScan:
         self.writer = opened[0]
         self.writer.write(json.dumps({"id": "1", "text": "a@example.com"}) + "\n")
         self.writer.flush()
-        _wait_for(lambda: out.is_dir() and _lock_held(out), self.proc, "the scan took its lock")
+        _wait_for(lambda: out.is_dir() and _lock_held(out) and (out / "manifest.json").exists(), self.proc,
+                  "the scan took its lock and wrote its manifest")  # the lock comes first
 
 
 def test_one_writer_per_folder_and_a_killed_one_leaves_no_lock(tmp_path):

@@ -11,6 +11,7 @@ import yaml
 
 from scanner.config import ConfigError
 from scanner.policy import CATEGORIES, DEFAULT_POLICY_PATH, Policy, classify, load_policy
+from scanner.reasons import Reason, reason_lines
 from scanner.records import Span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def test_default_policy_places_every_category(policy: Policy) -> None:
 def test_nothing_found_is_public(policy: Policy) -> None:
     cls = classify("The weather was mild and the trains ran on time.", [], policy)
     assert (cls.tier, cls.tier_name, cls.categories) == (1, "any_llm_api", ["public"])
-    assert len(cls.reasons) == 1 and cls.reasons[0].startswith("public")
+    assert cls.reasons == [Reason("public")] and reason_lines(cls.reasons)[0].startswith("public")
 
 
 # ------------------------------------------------------------------------------------------- markers
@@ -92,7 +93,8 @@ def test_each_marker_category_triggers(policy: Policy, text: str, category: str,
     cls = classify(text, [], policy)
     assert cls.tier == tier, cls
     assert category in cls.categories
-    reason = next(r for r in cls.reasons if r.startswith(f"{category}:"))
+    reason = next(r for r in reason_lines(cls.reasons) if r.startswith(f"{category}:"))
+    assert any(r.category == category and r.marker == marker and r.count >= 1 for r in cls.reasons)
     assert f"'{marker}'" in reason
     assert any(m.category == category and m.marker_name == marker for m in cls.markers)
 
@@ -164,16 +166,16 @@ def test_person_and_email_make_pii_without_leaking_values(policy: Policy) -> Non
     cls = classify(text, spans, policy)
     assert (cls.tier, cls.tier_name, cls.categories) == (3, "on_premise_only", ["pii"])
     # The quasi-identifier counts once a person is identified.
-    assert cls.reasons == ["pii: 2 PERSON, 1 EMAIL, 1 LOCATION"]
+    assert reason_lines(cls.reasons) == ["pii: 2 PERSON, 1 EMAIL, 1 LOCATION"]
     for value in ("Jane", "Roe", "example.com", "Lyon"):
-        assert all(value not in r for r in cls.reasons)
+        assert all(value not in r for r in reason_lines(cls.reasons) + [str(x.as_row()) for x in cls.reasons])
 
 
 def test_duplicate_findings_count_once(policy: Policy) -> None:
     text = "Mail jane.roe@example.com today."
     email = span_of(text, "jane.roe@example.com", "EMAIL", 0.8)
     cls = classify(text, [email, Span(email.start, email.end, "EMAIL", 1.0, "email")], policy)
-    assert cls.reasons == ["pii: 1 EMAIL"]
+    assert reason_lines(cls.reasons) == ["pii: 1 EMAIL"]
 
 
 def test_low_score_findings_do_not_count(policy: Policy) -> None:
@@ -212,14 +214,14 @@ def test_highest_tier_reasons_come_first(policy: Policy) -> None:
     cls = classify(text, [span_of(text, "Jane Roe", "PERSON")], policy)
     assert cls.tier == 4
     assert cls.categories == ["privileged", "pii", "internal_strategy", "source_code"]
-    assert cls.reasons[0].startswith("privileged: marker")
-    assert cls.reasons[-1] == "source_code: code-like text"
+    assert reason_lines(cls.reasons)[0].startswith("privileged: marker")
+    assert reason_lines(cls.reasons)[-1] == "source_code: code-like text"
 
 
 def test_source_code_is_tier_2(policy: Policy) -> None:
     code = "import os\n\n\ndef main():\n    path = os.getcwd()\n    print(path)\n    return 0\n"
     cls = classify(code, [], policy)
-    assert (cls.tier, cls.categories, cls.reasons) == (2, ["source_code"], ["source_code: code-like text"])
+    assert (cls.tier, cls.categories, reason_lines(cls.reasons)) == (2, ["source_code"], ["source_code: code-like text"])
 
 
 # ------------------------------------------------------------------------------------- sample files
@@ -345,7 +347,8 @@ def test_a_name_with_a_direct_identifier_is_pii(policy: Policy) -> None:
     text = NEWS + " Reach him at jerome.powell@example.org."
     spans = [span_of(text, "Jerome Powell", "PERSON"), span_of(text, "jerome.powell@example.org", "EMAIL")]
     cls = classify(text, spans, policy)
-    assert cls.tier == 3 and cls.reasons == ["pii: 1 PERSON, 1 EMAIL"]
+    assert cls.tier == 3 and reason_lines(cls.reasons) == ["pii: 1 PERSON, 1 EMAIL"]
+    assert cls.reasons == [Reason("pii", label="PERSON", count=1), Reason("pii", label="EMAIL", count=1)]
 
 
 @pytest.mark.parametrize("text, context", [
@@ -358,13 +361,15 @@ def test_a_name_in_a_personal_context_is_pii(policy: Policy, text: str, context:
     name = "Jane Roe" if "Jane Roe" in text else "Jane"
     cls = classify(text, [span_of(text, name, "PERSON")], policy)
     assert cls.tier == 3 and cls.categories == ["pii"]
-    assert cls.reasons == [f"pii: 1 PERSON in a personal context ('{context}')"]
+    assert reason_lines(cls.reasons) == [f"pii: 1 PERSON in a personal context ('{context}')"]
+    assert cls.reasons == [Reason("pii", label="PERSON", count=1, context=("personal",), context_markers=(context,))]
 
 
 def test_quasi_identifiers_need_an_identified_person(policy: Policy) -> None:
     text = "Dear Jane, we met in Lyon."
     spans = [span_of(text, "Jane", "PERSON"), span_of(text, "Lyon", "LOCATION")]
-    assert classify(text, spans, policy).reasons == ["pii: 1 PERSON, 1 LOCATION in a personal context ('salutation')"]
+    assert reason_lines(classify(text, spans, policy).reasons) == [
+        "pii: 1 PERSON, 1 LOCATION in a personal context ('salutation')"]
     assert classify(NEWS + " In Lyon.", [span_of(NEWS, "Jerome Powell", "PERSON"),
                                         Span(len(NEWS) + 4, len(NEWS) + 8, "LOCATION", 0.9, "model")],
                     policy).tier == 1
@@ -386,3 +391,12 @@ def test_manifest_keys_are_not_a_personal_context(policy: Policy) -> None:
     text = "name: left-pad\nmember: core\nauthor: Azer Koculu\n"
     cls = classify(text, [span_of(text, "Azer Koculu", "PERSON")], policy)
     assert cls.tier == 1
+
+
+def test_reasons_are_structs_that_count_markers_and_round_trip(policy: Policy) -> None:
+    text = "PRIVILEGED & CONFIDENTIAL\nPrivileged & Confidential: the term sheet. Term sheet v2."
+    cls = classify(text, [], policy)
+    by_marker = {r.marker: r for r in cls.reasons}
+    assert by_marker["Privileged & Confidential"].count == 2 and by_marker["term sheet"].count == 2
+    assert all(r.label is None and r.category in CATEGORIES for r in cls.reasons)
+    assert [Reason.from_row(r.as_row()) for r in cls.reasons] == cls.reasons

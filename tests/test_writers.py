@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import scanner.writers as writers
+from scanner.reasons import Reason
 from scanner.records import DocResult, Span
 from scanner.writers import (
     DOCUMENTS_SCHEMA,
@@ -43,7 +44,7 @@ def results() -> list[DocResult]:
             tier=2,
             tier_name="high",
             categories=["contact"],
-            reasons=["email address"],
+            reasons=[Reason("pii", label="EMAIL", count=1)],
         ),
         DocResult("d2", "in.jsonl", "error", "text is null", 0, 0),
         DocResult("d3", "in.jsonl", "ok", None, 13, 4, spans=[Span(5, 13, "PHONE", 0.75, "phone")], entity_counts={"PHONE": 1}),
@@ -73,6 +74,8 @@ def test_schemas_and_rows(out):
     assert [d["doc_id"] for d in docs] == ["d1", "d2", "d3"]  # one row per result, errors included
     assert docs[0]["entity_counts"] == [("EMAIL", 1), ("PERSON", 1)]  # keys sorted
     assert (docs[0]["tier"], docs[0]["tier_name"], docs[0]["categories"]) == (2, "high", ["contact"])
+    assert docs[0]["reasons"] == [{"category": "pii", "label": "EMAIL", "marker": None, "count": 1,
+                                   "context": [], "context_markers": []}]  # a struct per cause
     assert (docs[1]["status"], docs[1]["error"], docs[1]["tier"], docs[1]["entity_counts"]) == ("error", "text is null", None, [])
     spans = pq.read_table(out / "spans" / "part-00000.parquet").to_pylist()
     assert [(s["doc_id"], s["start"], s["end"], s["label"], s["detector"]) for s in spans] == [
@@ -236,3 +239,10 @@ def test_atomic_write_bytes_replaces(tmp_path):
     atomic_write_bytes(b"two", p)
     assert p.read_bytes() == b"two" and mode(p) == 0o600
     assert os.listdir(tmp_path) == ["f.bin"]
+
+
+def test_reasons_aggregate_in_duckdb(out):
+    write_shard(out, 0, results())
+    got = duckdb.sql(f"select r.category, r.label, sum(r.count) from (select unnest(reasons) as r "
+                     f"from '{out}/documents/*.parquet') group by all").fetchall()
+    assert got == [("pii", "EMAIL", 1)]

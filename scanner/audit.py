@@ -1,0 +1,376 @@
+"""Nightly audits: a state folder that follows a corpus from run to run, scanning only what changed.
+
+Layout::
+
+    STATE/current -> runs/<run_id>       symlink to the last complete run, swapped atomically
+    STATE/runs/<run_id>/documents/       the whole corpus as of that run: the scan's columns plus
+    STATE/runs/<run_id>/spans/           content_hash and scanned_run (the run that last scanned it)
+    STATE/runs/<run_id>/manifest.json    inputs, settings, counts, timings
+    STATE/runs/<run_id>/diff.json        what changed against the previous run (``diff.py``)
+
+Why: a run writes its own folder completely (atomic, fsynced parts from ``writers``), then its
+manifest, and only then moves ``current`` with one ``rename`` of a symlink. A run killed at any moment
+leaves ``current`` on the previous complete run; the next run removes the debris. Documents whose
+content hash (``resume.shard_fingerprint`` of the one document) is unchanged are carried forward
+row for row; everything is rescanned when the settings a result depends on differ (named in the
+manifest's ``full_reason``). ``run_id`` starts with a sequence number, so runs sort in order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .diff import STATE_COLUMNS, DocState, compute_diff, states_from_rows
+from .pipeline import Scanner, ScanOptions
+from .readers import InputPlan, iter_shards, plan_inputs
+from .records import Document
+from .resume import OutputLock, settings_differ, shard_fingerprint
+from .runner import RunOptions, RunSummary, _prefetch, _versions, reason_key, run_settings, sampled_documents
+from .sample import SampleSpec, sample_report
+from .writers import (DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_DIR, SPANS_SCHEMA, _fsync_dir, _make_dir,
+                      atomic_write_bytes, atomic_write_table, documents_table, make_output_dir, part_name,
+                      read_manifest, spans_table, write_manifest)
+
+RUNS = "runs"
+CURRENT = "current"
+DIFF = "diff.json"
+AUDIT_DOCUMENTS_SCHEMA = (DOCUMENTS_SCHEMA.remove_metadata()
+                          .append(pa.field("content_hash", pa.string(), nullable=False))
+                          .append(pa.field("scanned_run", pa.string(), nullable=False)))
+# Settings that change which documents exist, not what a document's result is: not a rescan reason.
+_NOT_RESULT_SETTINGS = ("inputs", "shard_size", "include_text", "redact")
+
+
+@dataclass
+class AuditOptions:
+    inputs: list[str]
+    state_dir: str
+    text_column: str = "text"
+    id_column: str = "id"
+    require_id: bool = False
+    fmt: str | None = None
+    shard_size: int = 1024
+    full: bool = False
+    sample: SampleSpec | None = None
+    keep_runs: int = 3  # runs whose tables are kept (diff --runs); manifests and diffs are always kept
+    scan: ScanOptions = field(default_factory=ScanOptions)
+
+
+def current_run(state: Path) -> str | None:
+    """The id of the last complete run, None before the first."""
+    try:
+        return Path(os.readlink(Path(state) / CURRENT)).name
+    except FileNotFoundError:
+        return None
+
+
+def run_ids(state: Path) -> list[str]:
+    """Complete runs up to ``current``, oldest first."""
+    cur = current_run(state)
+    if cur is None:
+        return []
+    runs = sorted(p.name for p in (Path(state) / RUNS).iterdir() if p.is_dir())
+    return [r for r in runs if r <= cur and (read_manifest(Path(state) / RUNS / r) or {}).get("status") == "complete"]
+
+
+def _clean_debris(state: Path) -> None:
+    """Remove what a killed run left: run folders after ``current`` and a half-made symlink."""
+    (state / f".{CURRENT}.tmp").unlink(missing_ok=True)
+    cur = current_run(state) or ""
+    for p in (state / RUNS).iterdir():
+        if p.is_dir() and p.name > cur:
+            shutil.rmtree(p)
+
+
+def _next_id(state: Path) -> str:
+    cur = current_run(state)
+    seq = int(cur.split("-", 1)[0]) + 1 if cur else 1
+    return f"{seq:05d}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+
+
+def _swap_current(state: Path, run_id: str) -> None:
+    """Point ``current`` at the new run in one rename: readers see the old run or the new, never both."""
+    tmp = state / f".{CURRENT}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(f"{RUNS}/{run_id}", tmp)
+    os.replace(tmp, state / CURRENT)
+    _fsync_dir(state)
+
+
+@dataclass
+class _Previous:
+    """The last complete run's tables, indexed for carrying rows forward."""
+
+    run_id: str | None = None
+    settings: dict | None = None
+    docs: pa.Table | None = None
+    spans: pa.Table | None = None
+    index: dict[str, int] = field(default_factory=dict)
+    hashes: list[str] = field(default_factory=list)
+    states: dict[str, DocState] = field(default_factory=dict)
+    span_start: np.ndarray | None = None  # spans of previous document k: rows span_start[k]:span_end[k]
+    span_end: np.ndarray | None = None
+
+    @classmethod
+    def load(cls, state: Path) -> "_Previous":
+        run_id = current_run(state)
+        if run_id is None:
+            return cls()
+        folder = state / RUNS / run_id
+        docs = _read_parts(folder / DOCUMENTS_DIR, AUDIT_DOCUMENTS_SCHEMA)
+        spans = _read_parts(folder / SPANS_DIR, SPANS_SCHEMA)
+        ids = docs.column("doc_id").to_pylist()
+        index = {d: i for i, d in enumerate(ids)}
+        # Spans are stored in document order: each document's spans are one run of rows.
+        owner = np.fromiter((index[d] for d in spans.column("doc_id").to_pylist()), np.int64, spans.num_rows)
+        start = np.searchsorted(owner, np.arange(len(ids)), side="left")
+        end = np.searchsorted(owner, np.arange(len(ids)), side="right")
+        return cls(run_id, (read_manifest(folder) or {}).get("settings"), docs, spans, index,
+                   docs.column("content_hash").to_pylist(),
+                   states_from_rows(docs.select(STATE_COLUMNS).to_pydict()), start, end)
+
+    def span_rows(self, doc_rows: list[int]) -> np.ndarray:
+        """Row numbers in ``spans`` of the given previous documents' spans, in that order."""
+        k = np.asarray(doc_rows, dtype=np.int64)
+        starts, lengths = self.span_start[k], self.span_end[k] - self.span_start[k]
+        if not lengths.sum():
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        return offsets + np.arange(lengths.sum())
+
+
+def _read_parts(folder: Path, schema: pa.Schema) -> pa.Table:
+    """The parts of a table folder in order (one file at a time: no dataset scan, no pandas import)."""
+    parts = [pq.ParquetFile(f).read().cast(schema) for f in sorted(folder.glob("part-*.parquet"))]
+    # One chunk: ``take`` on a many-chunk table costs the whole table per call (once per shard).
+    return pa.concat_tables(parts).combine_chunks() if parts else schema.empty_table()
+
+
+def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dict:
+    """What a document's result depends on besides its content (``runner.run_settings`` less the
+    settings that only change which documents there are)."""
+    ro = RunOptions(inputs=opts.inputs, out_dir=opts.state_dir, text_column=opts.text_column,
+                    id_column=opts.id_column, fmt=opts.fmt, sample=opts.sample, scan=opts.scan)
+    settings = run_settings(ro, scanner, plan.info)
+    return {k: v for k, v in settings.items() if k not in _NOT_RESULT_SETTINGS}
+
+
+def _with_audit_columns(table: pa.Table, hashes: list[str], run_id: str) -> pa.Table:
+    table = table.replace_schema_metadata(None)
+    table = table.append_column(AUDIT_DOCUMENTS_SCHEMA.field("content_hash"), pa.array(hashes, pa.string()))
+    return table.append_column(AUDIT_DOCUMENTS_SCHEMA.field("scanned_run"),
+                               pa.array([run_id] * len(hashes), pa.string()))
+
+
+@dataclass
+class _Tally:
+    scanned: int = 0
+    carried: int = 0
+    tokens: int = 0
+    changed: list[str] = field(default_factory=list)
+    states: dict[str, DocState] = field(default_factory=dict)
+    scan_s: float = 0.0
+    write_s: float = 0.0
+    problems: Counter[str] = field(default_factory=Counter)  # "status: reason" -> documents not scanned
+    all_tokens: int = 0
+
+    def count(self, docs: pa.Table) -> None:
+        """What the manifest counts, from the rows just written (no second read of the tables)."""
+        self.states.update(states_from_rows(docs.select(STATE_COLUMNS).to_pydict()))
+        self.all_tokens += pc.sum(docs.column("n_tokens")).as_py() or 0
+        bad = docs.filter(pc.not_equal(docs.column("status"), "ok")).select(["status", "error"]).to_pydict()
+        self.problems.update(f"{st}: {reason_key(e)}" for st, e in zip(bad["status"], bad["error"]))
+
+    def summary(self) -> RunSummary:
+        s = RunSummary(documents=len(self.states), tokens=self.all_tokens, reasons=dict(self.problems))
+        for st in self.states.values():
+            s.ok += st.status == "ok"
+            s.errors += st.status == "error"
+            s.skipped += st.status == "skipped"
+            if st.tier is not None:
+                s.tiers[st.tier] = s.tiers.get(st.tier, 0) + 1
+            for label, n in st.labels.items():
+                s.labels[label] = s.labels.get(label, 0) + n
+                s.spans += n
+        s.max_tier = max(s.tiers, default=0)
+        return s
+
+
+def _order(positions: list[int]) -> np.ndarray:
+    return np.argsort(np.asarray(positions, dtype=np.int64), kind="stable")
+
+
+def _shard_tables(shard: list[Document], hashes: list[str], todo: list[int], results: list,
+                  prev: _Previous, run_id: str) -> tuple[pa.Table, pa.Table]:
+    """The shard's documents and spans in input order: new results for ``todo``, carried rows else."""
+    scanned = [shard[i] for i in todo]
+    new_docs = _with_audit_columns(documents_table(results, [d.note for d in scanned]),
+                                   [hashes[i] for i in todo], run_id)
+    todo_set = set(todo)
+    keep = [i for i in range(len(shard)) if i not in todo_set]
+    parts, spans = [new_docs], [spans_table(results)]
+    if keep:
+        rows = [prev.index[shard[i].doc_id] for i in keep]
+        parts.append(prev.docs.take(rows))
+        spans.append(prev.spans.take(prev.span_rows(rows)))
+    docs = pa.concat_tables([p.cast(AUDIT_DOCUMENTS_SCHEMA) for p in parts]).take(_order(todo + keep))
+    span_t = pa.concat_tables([s.cast(SPANS_SCHEMA) for s in spans])
+    pos = {d.doc_id: i for i, d in enumerate(shard)}
+    span_t = span_t.take(_order([pos[d] for d in span_t.column("doc_id").to_pylist()]))
+    return docs, span_t
+
+
+def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: _Previous,
+                 full: bool, folder: Path, run_id: str, tally: _Tally) -> tuple[int, int]:
+    """Scan what changed in one shard (``hashes``: each document's content hash), carry the rest,
+    write both parts; returns (docs, tokens)."""
+    todo = []
+    for i, (d, h) in enumerate(zip(shard, hashes)):
+        k = prev.index.get(d.doc_id)
+        if k is not None and prev.hashes[k] != h:
+            tally.changed.append(d.doc_id)
+        if full or k is None or prev.hashes[k] != h:
+            todo.append(i)
+    t0 = time.perf_counter()
+    results = scanner.scan_shard([shard[i] for i in todo]) if todo else []
+    t1 = time.perf_counter()
+    docs, spans = _shard_tables(shard, hashes, todo, results, prev, run_id)
+    atomic_write_table(spans, folder / SPANS_DIR / part_name(sid))
+    atomic_write_table(docs, folder / DOCUMENTS_DIR / part_name(sid))
+    tally.write_s += time.perf_counter() - t1
+    tally.scan_s += t1 - t0
+    tally.count(docs)
+    tally.scanned += len(todo)
+    tally.carried += len(shard) - len(todo)
+    tokens = sum(r.n_tokens for r in results)
+    tally.tokens += tokens
+    return len(shard), tokens
+
+
+def _full_reason(opts: AuditOptions, prev: _Previous, settings: dict) -> list[str]:
+    """Why every document is scanned this time (empty: only new and changed ones are)."""
+    if prev.run_id is None:
+        return ["first run"]
+    if opts.full:
+        return ["--full"]
+    differ = settings_differ(prev.settings, settings)
+    return [f"{name} changed" for name in differ]
+
+
+def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
+              on_progress: Callable[[int, int], None] | None = None, plan: InputPlan | None = None,
+              model_load_s: float = 0.0) -> tuple[dict, dict]:
+    """One audit run into ``opts.state_dir``; returns (manifest, diff). Raises ``OutputBusy`` when
+    another audit holds the state folder."""
+    t_start = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    state = Path(opts.state_dir)
+    if plan is None:
+        plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
+                           require_id=opts.require_id, exclude=[state])
+    scanner = scanner or Scanner(opts.scan)
+    make_output_dir(state)
+    with OutputLock(state):
+        _make_dir(state / RUNS)
+        _clean_debris(state)
+        prev = _Previous.load(state)
+        settings = audit_settings(opts, scanner, plan)
+        full_reason = _full_reason(opts, prev, settings)
+        run_id = _next_id(state)
+        folder = state / RUNS / run_id
+        for sub in ("", DOCUMENTS_DIR, SPANS_DIR):  # the run folder first: 0700 like the rest
+            _make_dir(folder / sub)
+        tally = _Tally()
+        docs, sampler = sampled_documents(plan, opts.sample)
+        n_shards = 0
+        # Reading and hashing the next shards in a thread overlaps the Parquet writes (which release the GIL).
+        hashed = ((sid, shard, [shard_fingerprint([d]) for d in shard]) for sid, shard in iter_shards(docs, opts.shard_size))
+        for sid, shard, hashes in _prefetch(hashed):
+            n_docs, n_tokens = _audit_shard(sid, shard, hashes, scanner, prev, bool(full_reason), folder, run_id, tally)
+            n_shards += 1
+            if on_progress:
+                on_progress(n_docs, n_tokens)
+        if n_shards == 0:  # an empty corpus still gets readable (empty) tables
+            _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally)
+        diff = compute_diff(prev.states, tally.states, tally.changed)
+        diff.update({"run_id": run_id, "previous_run": prev.run_id})
+        atomic_write_bytes((json.dumps(diff, indent=1) + "\n").encode(), folder / DIFF)
+        manifest = _manifest(opts, scanner, plan, settings, full_reason, prev, run_id, folder, tally, diff,
+                             sampler, started, {"model_load_s": model_load_s, "t_start": t_start})
+        write_manifest(folder, manifest)  # the run is complete on disk ...
+        _swap_current(state, run_id)  # ... before it becomes current
+        _prune(state, opts.keep_runs)
+    return manifest, diff
+
+
+def _manifest(opts: AuditOptions, scanner: Scanner, plan: InputPlan, settings: dict, full_reason: list[str],
+              prev: _Previous, run_id: str, folder: Path, tally: _Tally, diff: dict, sampler, started: str,
+              clock: dict) -> dict:
+    s = tally.summary()
+    counts = {"documents": s.documents, "scanned": tally.scanned, "carried": tally.carried,
+              "added": len(diff["added"]), "changed": len(tally.changed), "removed": len(diff["removed"]),
+              "ok": s.ok, "error": s.errors, "skipped": s.skipped, "spans": s.spans,
+              "tokens_scanned": tally.tokens, "by_tier": {str(k): v for k, v in sorted(s.tiers.items())},
+              "by_category": diff["counts"]["after"]["by_category"],
+              "by_label": dict(sorted(s.labels.items())), "by_reason": dict(sorted(s.reasons.items()))}
+    sample = sample_report(opts.sample, sampler, s.tiers, s.errors) if sampler is not None else None
+    return {"tool": "pii-scanner", "kind": "audit", "status": "complete", "run_id": run_id,
+            "previous_run": prev.run_id, "started": started,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "inputs": plan.info, "settings": settings, "full_rescan": bool(full_reason),
+            "full_reason": full_reason, "counts": counts, "sample": sample,
+            "model": {"id": scanner.model.id, "sha256": scanner.model.sha256},
+            "backend": scanner.describe(),
+            "timings": {"wall_s": round(time.perf_counter() - clock["t_start"], 3),
+                        "model_load_s": round(clock["model_load_s"], 3), "scan_s": round(tally.scan_s, 3),
+                        "write_s": round(tally.write_s, 3)},
+            "versions": _versions()}
+
+
+def _prune(state: Path, keep: int) -> None:
+    """Drop the tables of runs older than the last ``keep`` (their manifest and diff stay: the trend)."""
+    for run_id in run_ids(state)[:-max(keep, 1)]:
+        for sub in (DOCUMENTS_DIR, SPANS_DIR):
+            shutil.rmtree(state / RUNS / run_id / sub, ignore_errors=True)
+
+
+def resolve_run(state: Path, name: str) -> str:
+    """A run by its id or a unique prefix of it (``00003``); ValueError naming the runs otherwise."""
+    runs = run_ids(state)
+    hits = [r for r in runs if r == name] or [r for r in runs if r.startswith(name)]
+    if len(hits) != 1:
+        raise ValueError(f"{state}: no single run matches '{name}' (runs: {', '.join(runs) or 'none'})")
+    return hits[0]
+
+
+def diff_runs(state: Path, a: str | None = None, b: str | None = None) -> dict:
+    """Run ``b`` against run ``a``; by default the current run's stored diff (against its previous)."""
+    state = Path(state)
+    if a is None:
+        cur = current_run(state)
+        if cur is None:
+            raise ValueError(f"{state}: not an audit state folder (no complete run)")
+        return json.loads((state / RUNS / cur / DIFF).read_text(encoding="utf-8"))
+    a, b = resolve_run(state, a), resolve_run(state, b or "")
+    tables = [state / RUNS / r / DOCUMENTS_DIR for r in (a, b)]
+    for r, t in zip((a, b), tables):
+        if not t.is_dir():
+            raise ValueError(f"{state}: the tables of run {r} were pruned (--keep-runs); its diff.json is kept")
+    from .diff import load_states
+
+    diff = compute_diff(load_states(tables[0]), load_states(tables[1]))
+    diff.update({"run_id": b, "previous_run": a})
+    return diff

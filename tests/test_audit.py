@@ -1,0 +1,185 @@
+"""audit --state: incremental by content hash, every other result carried forward, the current state
+moved atomically from one complete run to the next (a real process killed with SIGKILL), the diff.
+
+``--no-model``: the pattern detectors find the e-mails and SSNs that move these documents' tiers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+from scanner.cli import EXIT_OK, EXIT_TIER, main
+from scanner.config import CONFIG_DIR
+
+FAST = ["--no-model", "-q"]
+AUDIT_ONLY = ("content_hash", "scanned_run")
+
+
+def rows(n: int) -> list[dict]:
+    return [{"id": f"d{i}", "text": f"ticket {i}: mail user{i}@example.com" if i % 3 == 0 else f"note {i}"}
+            for i in range(n)]
+
+
+def write(path: Path, items: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in items), encoding="utf-8")
+    return path
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def audit(corpus: Path, state: Path, *extra: str) -> tuple[int, dict]:
+    res = invoke("audit", str(corpus), "--state", str(state), "--shard-size", "7", "--json", *FAST, *extra)
+    assert res.exit_code in (EXIT_OK, EXIT_TIER), res.output
+    return res.exit_code, json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def current(state: Path, name: str = "documents") -> list[dict]:
+    return pq.read_table(state / "current" / name).to_pylist()
+
+
+def edited(items: list[dict]) -> list[dict]:
+    """d1 gains an e-mail (1 -> 3), d3 loses its own (3 -> 1), d4 reworded (stays 1), d5 removed, n1 added."""
+    out = [dict(r) for r in items]
+    out[1]["text"] = "now write to jane@example.com"
+    out[3]["text"] = "nothing sensitive any more"
+    out[4]["text"] = "note 4, reworded"
+    del out[5]
+    return out + [{"id": "n1", "text": "SSN 078-05-1120 on file"}]
+
+
+def test_a_second_audit_scans_only_new_and_changed_documents_and_matches_a_fresh_scan(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(40)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    assert (first["scanned"], first["carried"], first["added"], first["full_reason"]) == (40, 0, 40, ["first run"])
+    write(corpus, edited(rows(40)))
+    _, second = audit(corpus, state)
+    assert {k: second[k] for k in ("documents", "scanned", "carried", "added", "changed", "removed")} == \
+        {"documents": 40, "scanned": 4, "carried": 36, "added": 1, "changed": 3, "removed": 1}
+    assert second["full_rescan"] is False and second["previous_run"] == first["run_id"]
+    docs = current(state)
+    by_run = {d["doc_id"]: d["scanned_run"] for d in docs}
+    assert {i for i, r in by_run.items() if r == second["run_id"]} == {"d1", "d3", "d4", "n1"}
+    # carried rows and spans are exactly what a full scan of today's corpus writes
+    out = tmp_path / "scan"
+    assert invoke("scan", str(corpus), "-o", str(out), *FAST).exit_code == EXIT_OK
+    fresh = pq.read_table(out / "documents").to_pylist()
+    assert [{k: v for k, v in d.items() if k not in AUDIT_ONLY} for d in docs] == fresh
+    assert current(state, "spans") == pq.read_table(out / "spans").to_pylist()
+    assert (state / "runs" / first["run_id"] / "manifest.json").is_file()
+    counted = json.loads((state / "current" / "manifest.json").read_text())["counts"]
+    scanned = json.loads((out / "manifest.json").read_text())["counts"]
+    assert {k: counted[k] for k in ("documents", "ok", "error", "spans", "by_tier", "by_label", "by_reason")} == \
+        {k: scanned[k] for k in ("documents", "ok", "error", "spans", "by_tier", "by_label", "by_reason")}
+
+
+def test_the_diff_holds_every_tier_change_and_nothing_else(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(40)), tmp_path / "state"
+    audit(corpus, state)
+    before = {d["doc_id"]: d["tier"] for d in current(state)}
+    write(corpus, edited(rows(40)))
+    _, second = audit(corpus, state)
+    after = {d["doc_id"]: d["tier"] for d in current(state)}
+    expected = {(i, before.get(i), after.get(i)) for i in set(before) | set(after) if before.get(i) != after.get(i)}
+    assert {(m["doc_id"], m["from"], m["to"]) for m in second["tier_changes"]} == expected
+    assert expected == {("d1", 1, 3), ("d3", 3, 1), ("d5", 1, None), ("n1", None, 3)}
+    shown = invoke("diff", str(state))
+    assert shown.exit_code == EXIT_OK
+    assert "d1: tier 1 -> tier 3" in shown.stdout and "n1: - -> tier 3" in shown.stdout
+    assert "d4" not in shown.stdout  # reworded, same tier, no new category: not a change
+    d = json.loads(invoke("diff", str(state), "--json").stdout)
+    assert d["entered"]["3"] == ["d1", "n1"] and d["left"]["3"] == ["d3"] and d["new_labels"] == {"d1": ["EMAIL"]}
+    assert d["counts"]["before"]["by_tier"] == {"1": 26, "3": 14} and d["counts"]["after"]["by_tier"] == {"1": 25, "3": 15}
+    again = json.loads(invoke("diff", str(state), "--runs", "00001", "00002", "--json").stdout)
+    assert again["tier_changes"] == d["tier_changes"]
+
+
+def test_fail_on_new_tier_only_fails_on_documents_that_entered_it(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(20)), tmp_path / "state"
+    assert audit(corpus, state, "--fail-on-new-tier", "3")[0] == EXIT_TIER  # first run: all are new
+    assert audit(corpus, state, "--fail-on-new-tier", "3")[0] == EXIT_OK  # nothing entered tier 3
+    assert audit(corpus, state, "--fail-on-tier", "3")[0] == EXIT_TIER  # but tier-3 documents exist
+    write(corpus, edited(rows(20)))
+    res = invoke("audit", str(corpus), "--state", str(tmp_path / "state"), "--fail-on-new-tier", "3", *FAST)
+    assert res.exit_code == EXIT_TIER and "d1, n1" in res.stderr
+
+
+def test_changed_settings_rescan_everything_and_say_why(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(10)), tmp_path / "state"
+    audit(corpus, state)
+    policy = tmp_path / "p.yaml"
+    policy.write_text((CONFIG_DIR / "policy.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _, res = audit(corpus, state, "--policy", str(policy))
+    assert res["scanned"] == 10 and res["full_reason"] == ["the policy file (--policy) changed"]
+    assert res["tier_changes"] == []
+    _, res = audit(corpus, state, "--policy", str(policy))
+    assert (res["scanned"], res["carried"]) == (0, 10)
+    _, res = audit(corpus, state, "--policy", str(policy), "--full")
+    assert (res["scanned"], res["full_reason"]) == (10, ["--full"])
+
+
+def _wait_for(cond, proc: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not cond():
+        assert proc.poll() is None, f"audit ended (rc={proc.returncode}) before {what}: {proc.stderr.read()[-2000:]}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_kill_9_mid_run_leaves_the_last_complete_run_current_and_a_rerun_completes(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    before_docs, before_spans = current(state), current(state, "spans")
+    fifo = tmp_path / "stream.jsonl"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "scanner", "audit", str(fifo), "--state", str(state),
+                             "--shard-size", "1", *FAST], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    opened: list = []
+    threading.Thread(target=lambda: opened.append(open(fifo, "w")), daemon=True).start()
+    try:
+        _wait_for(lambda: opened, proc, "the audit opened its input")
+        opened[0].write("".join(json.dumps(r) + "\n" for r in edited(rows(30))[:12]))
+        opened[0].flush()
+        parts = lambda: [p for p in (state / "runs").glob("*/documents/part-*.parquet") if first["run_id"] not in str(p)]
+        _wait_for(lambda: len(parts()) >= 3, proc, "the second run wrote parts")  # mid-run, with the model loaded
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(60)
+    finally:
+        proc.kill()
+        if opened and not opened[0].closed:
+            try:
+                opened[0].close()
+            except BrokenPipeError:
+                pass
+    assert os.readlink(state / "current") == f"runs/{first['run_id']}"
+    assert current(state) == before_docs and current(state, "spans") == before_spans
+    # A run killed after its manifest but before the swap left a complete folder past current: never used.
+    stray = state / "runs" / "00002-29991231T000000Z"
+    shutil.copytree(state / "runs" / first["run_id"], stray)
+    write(corpus, edited(rows(30)))
+    _, second = audit(corpus, state)
+    assert second["previous_run"] == first["run_id"] and second["run_id"].startswith("00002-")
+    assert not stray.exists() and sorted(p.name for p in (state / "runs").iterdir()) == [first["run_id"], second["run_id"]]
+    assert (second["scanned"], second["removed"]) == (4, 1)
+    assert os.readlink(state / "current") == f"runs/{second['run_id']}"
+
+
+def test_a_sampled_audit_reports_estimates_and_a_new_sample_rescans(tmp_path):
+    corpus, state = write(tmp_path / "c.jsonl", rows(60)), tmp_path / "state"
+    _, res = audit(corpus, state, "--sample", "50%")
+    assert res["documents"] == res["sample"]["sampled"] and 15 < res["documents"] < 45
+    assert res["sample"]["population"] == 60 and set(res["sample"]["estimates"]) <= {"1", "3"}
+    _, res = audit(corpus, state, "--sample", "50%", "--seed", "1")
+    assert res["full_reason"] == ["--sample/--seed changed"]
