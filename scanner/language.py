@@ -16,6 +16,7 @@ from functools import lru_cache
 
 SAMPLE_CHARS = 2000  # identification reads this much of the document: its cost stays per document
 MIN_LETTERS = 40
+NO_LANGUAGE = "zxx"
 
 
 @lru_cache(maxsize=1)
@@ -40,4 +41,5 @@ def identify(text: str, default: str, min_confidence: float) -> str:
     if sum(c.isalpha() for c in s) < MIN_LETTERS:
         return default
     lang, prob = _identifier().classify(s)
-    return lang if prob >= min_confidence else default
+    # "zxx" is the model's "no linguistic content" (logs, tables, code): the model's own ground.
+    return lang if prob >= min_confidence and lang != NO_LANGUAGE else default

@@ -69,3 +69,12 @@ def test_language_and_propagation_reach_the_parquet(tmp_path):
     assert (docs["en"]["language"], docs["en"]["model_used"]) == ("en", True)
     spans = [s for s in pq.read_table(out / "spans").to_pylist() if s["doc_id"] == "en"]
     assert [(s["label"], s["propagated"]) for s in spans] == [("EMAIL", False), ("EMAIL", False)]
+
+
+def test_text_with_no_language_keeps_the_model():
+    log = "\n".join(f"2024-04-24 17:07:{i:02d},186 audit user=u{i}@example.com action=delete record=3c4d5f47-{i:04d}"
+                    for i in range(20))
+    from scanner.language import _identifier, sample
+
+    assert _identifier().classify(sample(log))[0] == "zxx"  # what py3langid says about a log
+    assert identify(log, "en", 0.9) == "en"
