@@ -72,9 +72,11 @@ def test_language_and_propagation_reach_the_parquet(tmp_path):
 
 
 def test_text_with_no_language_keeps_the_model():
-    log = "\n".join(f"2024-04-24 17:07:{i:02d},186 audit user=u{i}@example.com action=delete record=3c4d5f47-{i:04d}"
-                    for i in range(20))
+    """Logs and tables are py3langid's "zxx" (no linguistic content): the model's own ground."""
     from scanner.language import _identifier, sample
+    from scanner.train.generator import generate
 
-    assert _identifier().classify(sample(log))[0] == "zxx"  # what py3langid says about a log
-    assert identify(log, "en", 0.9) == "en"
+    texts = [r["text"] for r in generate(200, 14, "heldout")]
+    zxx = [t for t in texts if (c := _identifier().classify(sample(t)))[0] == "zxx" and c[1] >= 0.9]
+    assert zxx  # generated access and audit logs are such documents
+    assert {identify(t, "en", 0.9) for t in zxx} == {"en"}
