@@ -298,8 +298,9 @@ def scan_dataset(ds: "ray.data.Dataset", out_dir: str | Path, *, text_column: st
     from .writers import completed_shards, make_output_dir, prepare_output, read_manifest, write_manifest
 
     out = Path(out_dir)
-    names = ds.schema().names
-    missing = [c for c in (text_column, id_column) if c and c not in names]
+    schema = ds.schema(fetch_if_missing=False)  # known without running the user's pipeline, or None
+    names = list(schema.names) if schema is not None else []
+    missing = [c for c in (text_column, id_column) if c and names and c not in names]
     if missing:
         raise KeyError(f"no column {missing[0]!r} (columns: {', '.join(names)})")
     scanner = Scanner(ScanOptions(**options))
