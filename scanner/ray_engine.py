@@ -105,9 +105,12 @@ class _Actor:
                                "driver's: install the same pii-scanner (or --model) on every node")
 
     def _scan(self, docs: list[Document]) -> tuple[list[DocResult], str]:
+        """Results and the stage timings as JSON, with ``seconds``: this shard's wall time here (the
+        driver's start-up figure is the wait for the first shard less that)."""
         self.scanner.timings = Timings()
+        t0 = time.perf_counter()
         results = safe_scan(self.scanner, docs)
-        return results, json.dumps(asdict(self.scanner.timings))
+        return results, json.dumps({**asdict(self.scanner.timings), "seconds": time.perf_counter() - t0})
 
 
 class ShardActor(_Actor):
@@ -140,6 +143,13 @@ class RowsActor(_Actor):
                   spans_table(results, s.include_text, [t if isinstance(t, str) else None for t in texts]))
         return {"documents": [_ipc(tables[0])], "spans": [_ipc(tables[1])], "n_rows": [len(texts)],
                 "n_tokens": [sum(r.n_tokens for r in results)], "timings": [timings]}
+
+
+def _timings(data: str) -> tuple[Timings, float]:
+    """An actor's stage timings, and its wall seconds for the shard."""
+    d = json.loads(data)
+    seconds = d.pop("seconds", 0.0)
+    return Timings(**d), seconds
 
 
 def _ipc(table: "pa.Table") -> bytes:
@@ -249,11 +259,11 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
     todo = {sid: docs for sid, docs in shards}
     if not todo:
         return
+    t0 = time.perf_counter()  # start-up: joining or starting the cluster, then the actors' model loads
     started = connect(address)
     try:
         import ray.data
 
-        t0 = time.perf_counter()
         n, per_node, res = _pool(scanner, actors, len(todo))
         if info is not None:
             info.update(engine="ray", workers=n, ray_address=address or "local")
@@ -262,8 +272,9 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
         del rows
         first = True
         for row in _execute(ds, ShardActor, actor_setup(scanner, per_node), n, res, batch_size=1):
+            timings = _timings(row["timings"])
             if first:
-                scanner.timings.start_workers += time.perf_counter() - t0
+                scanner.timings.start_workers += time.perf_counter() - t0 - timings[1]
                 first = False
             sid = int(row["shard_id"])
             docs = todo.pop(sid, None)
@@ -271,7 +282,7 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
                 continue
             results = pickle.loads(row["results"])
             commit_shard(out_dir, sid, docs, results, include_text, redactor)
-            yield ShardReport(sid, len(docs), int(row["n_tokens"]), Timings(**json.loads(row["timings"])))
+            yield ShardReport(sid, len(docs), int(row["n_tokens"]), timings[0])
         if todo:
             raise RayEngineError(f"{len(todo)} shard(s) never came back from Ray (first: "
                                  f"{min(todo)}); run the same command again to resume")
@@ -350,7 +361,7 @@ def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_col
             spans = spans.set_column(0, "doc_id", pa.array(ids, pa.string()))
         for sub, table in ((SPANS_DIR, spans), (DOCUMENTS_DIR, docs)):  # documents last: the commit
             atomic_write_table(table.cast(_schema(sub, include_text)), out / sub / part_name(part))
-        scanner.timings.add(Timings(**json.loads(row["timings"])))
+        scanner.timings.add(_timings(row["timings"])[0])
         offset += int(row["n_rows"])
         part += 1
     if part == 0:  # an empty dataset still gets readable (empty) tables
