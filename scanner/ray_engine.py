@@ -103,14 +103,13 @@ class _Actor:
         if setup.model_sha256 and self.scanner.model.sha256 != setup.model_sha256:
             raise RuntimeError(f"the model on this node ({self.scanner.model.path}) is not the "
                                "driver's: install the same pii-scanner (or --model) on every node")
+        self.ready_at = time.time()  # wall clock: the driver's start-up figure ends here
 
     def _scan(self, docs: list[Document]) -> tuple[list[DocResult], str]:
-        """Results and the stage timings as JSON, with ``seconds``: this shard's wall time here (the
-        driver's start-up figure is the wait for the first shard less that)."""
+        """Results and the stage timings as JSON, with ``ready_at``: when this actor had loaded."""
         self.scanner.timings = Timings()
-        t0 = time.perf_counter()
         results = safe_scan(self.scanner, docs)
-        return results, json.dumps({**asdict(self.scanner.timings), "seconds": time.perf_counter() - t0})
+        return results, json.dumps({**asdict(self.scanner.timings), "ready_at": self.ready_at})
 
 
 class ShardActor(_Actor):
@@ -146,10 +145,10 @@ class RowsActor(_Actor):
 
 
 def _timings(data: str) -> tuple[Timings, float]:
-    """An actor's stage timings, and its wall seconds for the shard."""
+    """An actor's stage timings, and the wall-clock time it was ready to scan."""
     d = json.loads(data)
-    seconds = d.pop("seconds", 0.0)
-    return Timings(**d), seconds
+    ready_at = d.pop("ready_at", 0.0)
+    return Timings(**d), ready_at
 
 
 def _ipc(table: "pa.Table") -> bytes:
@@ -259,7 +258,7 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
     todo = {sid: docs for sid, docs in shards}
     if not todo:
         return
-    t0 = time.perf_counter()  # start-up: joining or starting the cluster, then the actors' model loads
+    t0 = time.time()  # start-up: joining or starting the cluster, then the first actor's model load
     started = connect(address)
     try:
         import ray.data
@@ -268,13 +267,16 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
         if info is not None:
             info.update(engine="ray", workers=n, ray_address=address or "local")
         rows = [{"shard_id": sid, "docs": pickle.dumps(docs)} for sid, docs in todo.items()]
-        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+        try:  # one block per shard, so every actor gets work
+            ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+        except TypeError:  # Ray < 2.10 called it parallelism
+            ds = ray.data.from_items(rows, parallelism=len(rows))
         del rows
         first = True
         for row in _execute(ds, ShardActor, actor_setup(scanner, per_node), n, res, batch_size=1):
-            timings = _timings(row["timings"])
-            if first:
-                scanner.timings.start_workers += time.perf_counter() - t0 - timings[1]
+            timings, ready_at = _timings(row["timings"])
+            if first:  # Ray's start-up and the (first) actor's model load
+                scanner.timings.start_workers += max(0.0, ready_at - t0)
                 first = False
             sid = int(row["shard_id"])
             docs = todo.pop(sid, None)
@@ -282,7 +284,7 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
                 continue
             results = pickle.loads(row["results"])
             commit_shard(out_dir, sid, docs, results, include_text, redactor)
-            yield ShardReport(sid, len(docs), int(row["n_tokens"]), timings[0])
+            yield ShardReport(sid, len(docs), int(row["n_tokens"]), timings)
         if todo:
             raise RayEngineError(f"{len(todo)} shard(s) never came back from Ray (first: "
                                  f"{min(todo)}); run the same command again to resume")
@@ -348,7 +350,10 @@ def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_col
 
     from .writers import DOCUMENTS_DIR, SPANS_DIR, atomic_write_table, commit_shard, part_name
 
-    ds.context.execution_options.preserve_order = True  # part numbers and row ids in dataset order
+    from ray.data import DataContext
+
+    ctx = getattr(ds, "context", None) or DataContext.get_current()  # a Dataset's own, where it has one
+    ctx.execution_options.preserve_order = True  # part numbers and row ids in dataset order
     n, per_node, res = _pool(scanner, actors, n_shards=1 << 30)  # a Dataset's size is not known yet
     setup = actor_setup(scanner, per_node, text_column=text_column, id_column=id_column,
                         include_text=include_text)
