@@ -64,7 +64,7 @@ def calibration_batches(scanner, docs: list) -> list[dict]:
     return seen
 
 
-def quantize_static(fp32: Path, dst: Path, batches: list[dict], method: str) -> float:
+def quantize_static(fp32: Path, dst: Path, batches: list[dict], method: str, weights_only: bool) -> float:
     import onnx
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static as qs)
@@ -79,11 +79,16 @@ def quantize_static(fp32: Path, dst: Path, batches: list[dict], method: str) -> 
                 b = {**b, "token_type_ids": b["input_ids"] * 0}
             return b
 
-    inputs = {i.name for i in onnx.load(str(fp32), load_external_data=False).graph.input}
+    graph = onnx.load(str(fp32)).graph
+    inputs = {i.name for i in graph.input}
+    weights = {t.name for t in graph.initializer}
+    # activation x activation MatMuls (attention scores and their mix): one fixed scale suits them
+    # least; weights_only keeps them fp32
+    exclude = [n.name for n in graph.node if n.op_type == "MatMul" and not weights & set(n.input)]
     t0 = time.perf_counter()
     qs(str(fp32), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-       calibrate_method=getattr(CalibrationMethod, method),
+       calibrate_method=getattr(CalibrationMethod, method), nodes_to_exclude=exclude if weights_only else [],
        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return time.perf_counter() - t0
 
@@ -128,6 +133,10 @@ def main() -> None:
     ap.add_argument("--max-chars", type=int, default=2000, help="short documents only")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--method", default="MinMax", help="CalibrationMethod: MinMax, Percentile, Entropy")
+    ap.add_argument("--weights-only", action="store_true",
+                    help="quantize only MatMuls with a weight input (attention MatMuls stay fp32)")
+    ap.add_argument("--kinds", default="torch-fp32,onnx-fp32,onnx-int8,onnx-int8-static",
+                    help="backends to run; the first is the reference")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     a = ap.parse_args()
     from scanner.export import ensure_onnx
@@ -137,15 +146,16 @@ def main() -> None:
     fp32 = ensure_onnx(model.path, "fp32")
     ensure_onnx(model.path, "int8")
     tmp = REPO / "benchmarks" / "results" / "tmp"  # git-ignored; the user's ONNX cache stays as it is
-    static = tmp / f"model.int8-static-{a.method.lower()}-{model.sha256[:12]}.onnx"
+    variant = a.method.lower() + ("-weights" if a.weights_only else "")
+    static = tmp / f"model.int8-static-{variant}-{model.sha256[:12]}.onnx"
     tmp.mkdir(parents=True, exist_ok=True)
     heldout = docs_of("heldout", a.docs, 11, a.max_chars)
     calib_docs = docs_of("train", a.calib, 5, a.max_chars)
     quant_s = None
     if not static.exists():
         quant_s = quantize_static(fp32, static, calibration_batches(make_scanner("onnx-fp32", None),
-                                                                    calib_docs), a.method)
-    kinds = ["torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-static"]
+                                                                    calib_docs), a.method, a.weights_only)
+    kinds = a.kinds.split(",")
     scanners = {k: make_scanner(k, static) for k in kinds}
     for s in scanners.values():  # warm-up: first calls allocate
         s.scan_shard(heldout[:4])
@@ -160,14 +170,15 @@ def main() -> None:
             secs[k].append(round(t, 2))
     for k in kinds:
         found[(k, 18)], _ = spans(scanners[k], heldout, 18)
-    ref = found[("torch-fp32", 1024)]
+    ref = found[(kinds[0], 1024)]
     cpu = cpu_info()
     result = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(),
         "cpu": cpu, "docs": len(heldout), "tokens": sum(r.n_tokens for r in scanners["onnx-int8"].scan_shard(heldout)),
-        "calibration_docs": len(calib_docs), "method": a.method, "quantize_s": quant_s,
+        "calibration_docs": len(calib_docs), "method": a.method, "weights_only": a.weights_only,
+        "reference": kinds[0], "quantize_s": quant_s,
         "contended": any(x > int(cpu["cpus"] or 1) / 2 for x in loads), "loadavg": loads,
-        "rows": {k: {"jaccard_vs_torch_fp32": round(jaccard(found[(k, 1024)], ref), 4),
+        "rows": {k: {"jaccard_vs_reference": round(jaccard(found[(k, 1024)], ref), 4),
                      "jaccard_shard18_vs_1024": round(jaccard(found[(k, 18)], found[(k, 1024)]), 4),
                      "spans": len(found[(k, 1024)]), "seconds": secs[k],
                      "median_s": statistics.median(secs[k])} for k in kinds}}
@@ -179,14 +190,16 @@ def main() -> None:
 
 
 def markdown(r: dict) -> str:
-    lines = [f"# int8 static (QDQ, {r['method']}, {r['calibration_docs']} training docs) vs dynamic vs fp32",
+    lines = [f"# int8 static (QDQ, {r['method']}{', attention MatMuls fp32' if r.get('weights_only') else ''}, "
+             f"{r['calibration_docs']} training docs) vs dynamic vs fp32",
              "", f"{r['when']}, {r['cpu']['model']} ({r['cpu']['cpus']} CPUs; {' '.join(r['cpu']['flags'])}); "
              f"{r['docs']} held-out docs, {r['tokens']} tokens; "
              f"{'CONTENDED (load average above half the cores)' if r['contended'] else 'quiet'}", "",
-             "| backend | Jaccard vs torch fp32 | Jaccard shard 18 vs 1024 | spans | seconds (median; rounds) |",
+             f"| backend | Jaccard vs {r.get('reference', 'torch-fp32')} | Jaccard shard 18 vs 1024 | spans | "
+             "seconds (median; rounds) |",
              "|---|---:|---:|---:|---:|"]
     for k, v in r["rows"].items():
-        lines.append(f"| {k} | {v['jaccard_vs_torch_fp32']:.4f} | {v['jaccard_shard18_vs_1024']:.4f} | "
+        lines.append(f"| {k} | {v['jaccard_vs_reference']:.4f} | {v['jaccard_shard18_vs_1024']:.4f} | "
                      f"{v['spans']} | {v['median_s']:.2f} ({', '.join(map(str, v['seconds']))}) |")
     return "\n".join(lines) + "\n"
 
