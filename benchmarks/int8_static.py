@@ -174,7 +174,7 @@ def main() -> None:
     cpu = cpu_info()
     result = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(),
-        "cpu": cpu, "docs": len(heldout), "tokens": sum(r.n_tokens for r in scanners["onnx-int8"].scan_shard(heldout)),
+        "cpu": cpu, "docs": len(heldout), "tokens": sum(r.n_tokens for r in scanners[kinds[0]].scan_shard(heldout)),
         "calibration_docs": len(calib_docs), "method": a.method, "weights_only": a.weights_only,
         "reference": kinds[0], "quantize_s": quant_s,
         "contended": any(x > int(cpu["cpus"] or 1) / 2 for x in loads), "loadavg": loads,
