@@ -6,6 +6,7 @@ The public API (see the README's "Python API")::
     scanner = Scanner()                      # loads the model, detectors and policy once
     results = scanner.scan(["Call Jane Doe on 555-0100"])
     tables = scanner.scan_table(df, "text")  # pyarrow.Table, pandas.DataFrame or datasets.Dataset
+    scan_dataset(ray_ds, "out/", text_column="text")  # a ray.data.Dataset on a Ray cluster (extra "ray")
 
 Names are imported on first use, so ``import scanner`` (and the CLI's ``--help``) stays fast.
 Everything not listed in ``__all__`` is private.
@@ -17,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Scanner", "ScanTables", "DocResult", "Span", "Reason", "redact", "explain", "__version__"]
+__all__ = ["Scanner", "ScanTables", "DocResult", "Span", "Reason", "redact", "explain", "scan_dataset",
+           "__version__"]
 
 _LAZY = {"Scanner": "api", "ScanTables": "api", "redact": "api", "explain": "api",
-         "DocResult": "records", "Span": "records", "Reason": "reasons"}
+         "DocResult": "records", "Span": "records", "Reason": "reasons", "scan_dataset": "ray_engine"}
 
 if TYPE_CHECKING:
     from .api import Scanner, ScanTables, explain, redact
+    from .ray_engine import scan_dataset
     from .reasons import Reason
     from .records import DocResult, Span
 

@@ -121,12 +121,15 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @click.option("--workers", default="auto", show_default=True, callback=_parse_workers,
               help="Scanning processes (each with its own model copy). auto: the physical cores "
                    "but one (at most 8) on a GPU, 1 on a CPU.")
+@click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "ray"]),
+              help="local: this process (--workers: processes); ray: a Ray actor pool (--workers: actors).")
+@click.option("--ray-address", default=None, help="--engine ray: the cluster to join (default: start a local one).")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar, and no progress bars or warnings from third-party libraries.")
 @sample_options
 @_scan_options
 def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text, redact, fresh,
-         fail_on_tier, workers, quiet, sample, seed, **kw):
+         fail_on_tier, workers, engine, ray_address, quiet, sample, seed, **kw):
     """Scan INPUT files or folders (JSONL, CSV, Parquet, Arrow, folders, HF datasets, - for stdin) into OUT."""
     if quiet:
         from .quiet import third_party_silenced
@@ -141,9 +144,15 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
                       id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,
                       shard_size=shard_size, include_text=include_text, fresh=fresh, redact=redact,
-                      workers=workers, scan=_make_scan_options(kw), sample=sample)
+                      workers=workers, engine=engine, ray_address=ray_address, scan=_make_scan_options(kw),
+                      sample=sample)
     if problem := check_sample_inputs(sample, opts.inputs):
         fatal(problem)
+    if engine == "ray":
+        from .ray_engine import INSTALL_HINT, ray_available
+
+        if not ray_available():  # before reading or loading anything
+            fatal(INSTALL_HINT)
     try:  # every input checked (columns too) before the model loads
         plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
                            require_id=opts.require_id, exclude=[out_dir])

@@ -51,7 +51,9 @@ class RunOptions:
     include_text: bool = False
     fresh: bool = False
     redact: str | None = None  # redaction style; None = no OUT/redacted
-    workers: int | None = 1  # scanning processes; None = auto (``workers.default_workers``)
+    workers: int | None = 1  # scanning processes (Ray actors); None = auto (the engine decides)
+    engine: str = "local"  # "local": this process or worker processes; "ray": a Ray actor pool
+    ray_address: str | None = None  # engine "ray": the cluster to join; None starts a local one
     sample: SampleSpec | None = None  # scan a reproducible random sample only (``sample.py``)
     scan: ScanOptions = field(default_factory=ScanOptions)
 
@@ -169,6 +171,22 @@ def _scan_serial(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook,
 def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
                    workers: int, out: Path, opts: RunOptions) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
+    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_processes(
+        _prefetch(todo), scanner, workers, out, opts.include_text, opts.redact))
+
+
+def _scan_ray(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
+              out: Path, opts: RunOptions, redactor, info: dict) -> Iterator[ShardEvent]:
+    """A Ray actor pool scans the shards; this process reads them and commits what comes back."""
+    from .ray_engine import scan_in_ray
+
+    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_ray(
+        todo, scanner, out, opts.include_text, redactor, opts.ray_address, opts.workers, info))
+
+
+def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
+                    out: Path, engine: Callable[[Iterator], Iterator]) -> Iterator[ShardEvent]:
+    """The shards that are not current go to ``engine``, which yields a ``ShardReport`` per shard."""
     kept: list[int] = []
 
     def todo() -> Iterator[tuple[int, list[Document]]]:
@@ -178,8 +196,7 @@ def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], book: _ShardBoo
             else:
                 yield sid, shard
 
-    for rep in scan_in_processes(_prefetch(todo()), scanner, workers, out, opts.include_text,
-                                 opts.redact):
+    for rep in engine(todo()):
         scanner.timings.add(rep.timings)
         yield rep.n_docs, rep.n_tokens, False
     for n in kept:
@@ -336,13 +353,16 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     book = _ShardBook({sid: committed_fingerprint(out, sid) for sid in done})
     docs, sampler = sampled_documents(plan, opts.sample)
     shards = iter_shards(docs, opts.shard_size)
+    engine_info: dict = {"engine": opts.engine}  # the ray engine adds its actor count and address
     workers = opts.workers if opts.workers is not None else default_workers(scanner)
-    if workers > 1:
+    if opts.engine != "ray" and workers > 1:
         # No more processes than shards: each one costs a model load (a few seconds; a CUDA
         # context), and a one-shard input is scanned here.
         head, shards = _peek(shards, workers)
         workers = max(1, len(head))
-    if workers > 1:
+    if opts.engine == "ray":
+        events = _scan_ray(shards, book, scanner, out, opts, redactor, engine_info)
+    elif workers > 1:
         events = _scan_parallel(shards, book, scanner, workers, out, opts)
     else:
         events = _scan_serial(shards, book, scanner, out, opts, redactor)
@@ -376,7 +396,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         "config": {"rules_sha256": base["settings"]["rules_sha256"],
                    "policy_sha256": base["settings"]["policy_sha256"],
                    "rules_file": str(scanner.rules_cfg.path), "policy_file": str(scanner.policy.path)},
-        "backend": {**scanner.describe(), "workers": workers},
+        "backend": {**scanner.describe(), "workers": workers, **engine_info},  # ray: its actors
         "counts": {"documents": summary.documents, "ok": summary.ok, "error": summary.errors,
                    "skipped": summary.skipped, "spans": summary.spans, "tokens": summary.tokens,
                    "by_reason": dict(sorted(summary.reasons.items())),
