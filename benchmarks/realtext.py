@@ -185,7 +185,7 @@ def heldout_scores(model: str | None, n: int, seed: int = 14) -> dict:
     from scanner.evaluate import evaluate_generated
 
     rep = evaluate_generated(model or (ROOT / "models" / "pii-minilm-l6"), n, seed).as_dict()
-    return {k: rep[k] for k in ("micro_overlap", "micro_exact", "chars") if k in rep}
+    return {k: rep[k] for k in ("micro_overlap", "micro_exact", "char") if k in rep}
 
 
 def main(argv=None) -> int:
