@@ -15,7 +15,7 @@ from conftest import outside_env
 REPO = Path(__file__).resolve().parent.parent
 EMAIL = "margaret.hamilton@example.com"
 DOCS = [
-    {"id": "a", "text": f"Please ask Margaret Hamilton ({EMAIL}) about the invoice."},
+    {"id": "a", "text": f"Please ask Margaret Hamilton about the invoice; her address is {EMAIL}."},
     {"id": "b", "text": "The weather is nice today."},
 ]
 
