@@ -40,3 +40,17 @@ def test_offsets_after_non_ascii() -> None:
     text = "名前：山田太郎\nメール: taro.yamada@example.jp です"
     [span] = DET.find(text)
     assert text[span.start : span.end] == "taro.yamada@example.jp"
+
+
+@pytest.mark.parametrize("text", [
+    "git clone git@github.com:pypa/pip.git",
+    "pip install git+ssh://git@github.com/org/repo.git",
+    "remote: deploy@build.example.org:/srv/app",
+])
+def test_ssh_remotes_are_not_addresses(text):
+    assert EmailDetector().find(text) == []
+
+
+def test_an_address_before_a_colon_and_space_is_still_one():
+    text = "Write to jane.roe@example.org: she answers within a day."
+    assert [text[s.start:s.end] for s in EmailDetector().find(text)] == ["jane.roe@example.org"]

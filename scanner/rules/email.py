@@ -17,6 +17,8 @@ _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[^\W\d_]{{2,63}}(?![\w\-])(?!\.[^\W_])")
 _LOCAL = re.compile(r"[\w%+\-]+(?:\.[\w%+\-]+)*\Z")
 _LOCAL_CHAR = re.compile(r"[\w%+\-.]")
 _AT = re.compile("@")
+# "git@github.com:org/repo.git" and "ssh://git@host/..." name a login on a host, not a mailbox.
+_SCP_PATH = re.compile(r":[\w~./-]")
 
 
 class EmailDetector:
@@ -41,5 +43,7 @@ class EmailDetector:
             s = local.start()
             if s == low and low > 0 and _LOCAL_CHAR.match(text, low - 1):
                 continue  # the local part is longer than 64 characters: not an address
+            if _SCP_PATH.match(text, domain.end()) or text.endswith("://", 0, s):
+                continue  # an SSH remote or a URL's user part (the url detector sees the URL)
             out.append(Span(s, domain.end(), "EMAIL", 1.0, self.name))
         return out
