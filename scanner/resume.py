@@ -34,6 +34,7 @@ SETTING_NAMES = {
     "rules_sha256": "the rules file (--rules)", "policy_sha256": "the policy file (--policy)",
     "backend": "the backend (--backend/--device/--precision)", "version": "the pii-scanner version",
     "output_schema": "the output schema (reasons became structs)", "sample": "--sample/--seed",
+    "language_id": "the language identifier (py3langid)",
 }
 
 

@@ -89,7 +89,8 @@ def _versions() -> dict[str, str]:
     # seconds to a --no-model run. onnxruntime-gpu installs the same module as onnxruntime.
     dists = {"torch": ["torch"], "transformers": ["transformers"],
              "onnxruntime": ["onnxruntime", "onnxruntime-gpu"], "pyarrow": ["pyarrow"],
-             "numpy": ["numpy"], "tokenizers": ["tokenizers"]}
+             "numpy": ["numpy"], "tokenizers": ["tokenizers"], "py3langid": ["py3langid"],
+             "phonenumbers": ["phonenumbers"]}
     for mod, names in dists.items():
         for name in names:
             try:
@@ -267,6 +268,8 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
                                           "token_budget") if k in d} if opts.scan.use_model else None,
         "version": __version__, "output_schema": OUTPUT_SCHEMA,
         "sample": opts.sample.describe() if opts.sample else None,
+        # Which documents the model reads depends on the language identifier's own model.
+        "language_id": _versions().get("py3langid") if opts.scan.use_model else None,
     }
 
 
