@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scanner.train.realtext import RealDoc, _read, render_man, stable_hash  # noqa: E402
+from scanner.train.realtext import RealDoc, read_text, render_man, stable_hash  # noqa: E402
 
 NPM_ROOT = Path("/usr/lib/node_modules/npm")
 PERL_POD = [Path("/usr/share/perl"), Path("/usr/lib/x86_64-linux-gnu/perl")]
@@ -53,13 +53,13 @@ def npm_docs(limit: int) -> list[RealDoc]:
     files = sorted(p for p in NPM_ROOT.rglob("*.md") if p.is_file())
     files = [p for p in files if p.name.lower() not in ("changelog.md", "history.md", "license.md")]
     out = [RealDoc(_cap(t), "npm-readme", str(p.relative_to(NPM_ROOT))) for p in files
-           if (t := _read(p)) and len(t) > 300]
+           if (t := read_text(p)) and len(t) > 300]
     return sorted(out, key=lambda d: stable_hash(d.source))[:limit]
 
 
 def js_code(limit: int) -> list[RealDoc]:
     files = sorted(p for p in NPM_ROOT.rglob("*.js") if p.is_file() and 1500 < p.stat().st_size < 60_000)
-    docs = [RealDoc(_cap(t), "js-code", str(p.relative_to(NPM_ROOT))) for p in files if (t := _read(p))]
+    docs = [RealDoc(_cap(t), "js-code", str(p.relative_to(NPM_ROOT))) for p in files if (t := read_text(p))]
     return sorted(docs, key=lambda d: stable_hash(d.source))[:limit]
 
 
@@ -67,7 +67,7 @@ def perl_pod(limit: int) -> list[RealDoc]:
     files = sorted(p for root in PERL_POD if root.is_dir() for p in root.rglob("*.pod"))
     docs = []
     for p in sorted(files, key=lambda p: stable_hash(p.name))[:limit]:
-        if (t := _read(p)) and len(t) > 300:
+        if (t := read_text(p)) and len(t) > 300:
             # A long manual becomes a few documents from its start, middle and end.
             for k, off in enumerate(sorted({0, len(t) // 2, max(0, len(t) - MAX_CHARS)})):
                 docs.append(RealDoc(t[off:off + MAX_CHARS // 2], "perl-pod", f"{p.name}#{k}"))

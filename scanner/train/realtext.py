@@ -49,7 +49,8 @@ def stable_hash(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")
 
 
-def _read(path: Path, limit: int = 400_000) -> str | None:
+def read_text(path: Path, limit: int = 400_000) -> str | None:
+    """A local file's text (gzip and dictzip too), or None when unreadable or binary."""
     try:
         raw = gzip.open(path).read(limit) if path.suffix in (".gz", ".dz") else path.read_bytes()[:limit]
     except (OSError, EOFError):
@@ -61,7 +62,7 @@ def _read(path: Path, limit: int = 400_000) -> str | None:
 
 def render_man(path: Path, width: int = 90) -> str | None:
     """A man page as a reader sees it (option lists, examples, tables), via groff; None if it fails."""
-    src = _read(path)
+    src = read_text(path)
     if not src or src.lstrip().startswith(".so "):
         return None  # an alias page
     try:
@@ -129,7 +130,7 @@ def debian_docs(limit: int = 400, seed: int = 0) -> Iterator[RealDoc]:
                    and not _NOT_DOCS.search(str(p)))
     random.Random(seed).shuffle(files)
     for p in files[:limit]:
-        text = _read(p)
+        text = read_text(p)
         if text and len(text) > 200:
             yield RealDoc(text, "debian-doc", str(p))
 
@@ -148,7 +149,7 @@ def python_code(limit: int = 400, seed: int = 0) -> Iterator[RealDoc]:
                    and "scanner" not in p.parts and p.stat().st_size > 800)
     random.Random(seed).shuffle(files)
     for p in files[:limit]:
-        text = _read(p, 60_000)
+        text = read_text(p, 60_000)
         if text:
             yield RealDoc(text, "python-code", str(p.relative_to(site)))
 
@@ -160,7 +161,7 @@ def system_files(limit: int = 300, seed: int = 0) -> Iterator[RealDoc]:
     files = [p for p in files if "ssl" not in p.parts and "shadow" not in p.name and "key" not in p.name]
     random.Random(seed).shuffle(files)
     for p in files[:limit]:
-        text = _read(p, 60_000)
+        text = read_text(p, 60_000)
         if text:
             yield RealDoc(text, "etc" if str(p).startswith("/etc") else "c-headers", str(p))
 
@@ -179,7 +180,7 @@ def fortunes(limit_per_lang: int = 600, seed: int = 0) -> Iterator[RealDoc]:
     for lang, root in roots.items():
         items: list[str] = []
         for p in sorted(root.glob("*")):
-            if p.is_file() and p.suffix in ("", ".fortunes") and (t := _read(p)):
+            if p.is_file() and p.suffix in ("", ".fortunes") and (t := read_text(p)):
                 items += [x.strip() for x in t.split("\n%\n") if 40 < len(x.strip()) < 1500]
         rng = random.Random(f"{seed}:{lang}")
         rng.shuffle(items)
@@ -192,7 +193,7 @@ def dictionaries(limit: int = 400, seed: int = 0) -> Iterator[RealDoc]:
     entries: list[str] = []
     for name in ("foldoc", "jargon"):
         p = Path(f"/usr/share/dictd/{name}.dict.dz")
-        if (t := _read(p, 40_000_000)):
+        if (t := read_text(p, 40_000_000)):
             entries += [e.strip() for e in re.split(r"\n(?=\S)", t) if 200 < len(e.strip()) < 4000]
     random.Random(seed).shuffle(entries)
     for k in range(0, min(len(entries), limit * 2), 2):
