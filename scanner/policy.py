@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from scanner.attribution import AttributionSettings, public_credits
 from scanner.config import CONFIG_DIR, ConfigError, check_keys, load_yaml
 from scanner.labels import LABELS
 from scanner.reasons import CODE_SIGNAL, Reason
@@ -70,6 +71,7 @@ class Policy:
     markers: tuple[MarkerRule, ...]
     marker_thresholds: dict[str, int]  # category -> summed weight of distinct markers needed
     source_code: CodeSettings
+    attribution: AttributionSettings = AttributionSettings()
 
     def tier_name(self, tier: int) -> str:
         return self.tiers[tier].name
@@ -92,7 +94,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Load and strictly validate a policy file (default ``configs/policy.yaml``)."""
     path = Path(path) if path is not None else DEFAULT_POLICY_PATH
     data = load_yaml(path)
-    check_keys(data, ("tiers", "categories", "label_categories", "markers", "contexts", "source_code"), path)
+    check_keys(data, ("tiers", "categories", "label_categories", "markers", "contexts", "source_code",
+                      "attribution"), path)
     for section in ("tiers", "categories", "label_categories", "markers"):
         if section not in data:
             raise ConfigError(f"{path}: missing key '{section}'")
@@ -103,7 +106,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
     markers, thresholds = _load_markers(data["markers"], path)
     markers += contexts
     source_code = _load_code_settings(data.get("source_code") or {}, path)
-    return Policy(path, tiers, categories, label_rules, markers, thresholds, source_code)
+    attribution = _load_attribution(data.get("attribution") or {}, path)
+    return Policy(path, tiers, categories, label_rules, markers, thresholds, source_code, attribution)
 
 
 def _mapping(value: Any, path: Path, where: str) -> dict[Any, Any]:
@@ -293,6 +297,8 @@ def _load_code_settings(raw: Any, path: Path) -> CodeSettings:
         "min_code_share": (int, float),
         "max_lines": int,
         "config_as_code": bool,
+        "examples_are_code": bool,
+        "min_prose_lines": int,
     }
     values = {k: _typed(v, kinds[k], path, f"source_code.{k}") for k, v in raw.items()}
     settings = CodeSettings(**values)
@@ -301,6 +307,29 @@ def _load_code_settings(raw: Any, path: Path) -> CodeSettings:
     if settings.max_lines < 1 or settings.min_code_lines < 1:
         raise ConfigError(f"{path}: 'source_code.max_lines' and 'min_code_lines' must be >= 1")
     return settings
+
+
+def _load_attribution(raw: Any, path: Path) -> AttributionSettings:
+    """``attribution``: labels, and heading / line regexes (each list is joined into one regex)."""
+    raw = _mapping(raw, path, "attribution")
+    check_keys(raw, ("enabled", "labels", "headings", "lines", "role_addresses"), path, "attribution")
+    labels = _list(raw.get("labels", []), path, "attribution.labels")
+    for i, label in enumerate(labels):
+        if label not in LABELS:
+            raise ConfigError(f"{path}: 'attribution.labels[{i}]': unknown label {label!r}")
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for key, flags in (("headings", re.IGNORECASE), ("lines", re.MULTILINE), ("role_addresses", 0)):
+        items = _list(raw.get(key, []), path, f"attribution.{key}")
+        for i, item in enumerate(items):
+            _typed(item, str, path, f"attribution.{key}[{i}]")
+            try:
+                re.compile(item)
+            except re.error as exc:
+                raise ConfigError(f"{path}: 'attribution.{key}[{i}]': bad regex: {exc}") from None
+        compiled[key] = re.compile("|".join(f"(?:{x})" for x in items), flags) if items else None
+    return AttributionSettings(frozenset(labels), compiled["headings"], compiled["lines"],
+                               _typed(raw.get("enabled", True), bool, path, "attribution.enabled"),
+                               compiled["role_addresses"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -314,6 +343,8 @@ def _label_order(item: tuple[str, int]) -> tuple[int, int]:
 
 def classify(text: str, spans: list[Span], policy: Policy) -> Classification:
     """Tier = max over the categories the findings and signals put the document in; public if none."""
+    # Credits (an author's address in a manual) stay spans but make no category.
+    spans, _ = public_credits(text, spans, policy.attribution)
     # One finding per (range, label): the model and a rule detector may report the same entity.
     unique: dict[tuple[int, int, str], float] = {}
     for s in spans:

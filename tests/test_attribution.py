@@ -1,0 +1,130 @@
+"""Attribution: credits in public docs stay spans but make no category; nothing else is excused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scanner.attribution import attribution_ranges
+from scanner.config import ConfigError
+from scanner.pipeline import ScanOptions, Scanner
+from scanner.policy import load_policy
+from scanner.records import Document
+
+MAN_PAGE = """MANDB(8)                 Manual pager utils                MANDB(8)
+
+NAME
+       mandb - create or update the manual page index caches
+
+DESCRIPTION
+       mandb is used to initialise or manually update index database caches.
+
+AUTHOR
+       Wilf. (G.Wilford@ee.surrey.ac.uk).
+       Fabrizio Polacco (fpolacco@debian.org).
+       Colin Watson (cjwatson@debian.org).
+
+TRANSLATION
+       Giulio Daprelà <giulio@pluto.it>
+
+BUGS
+       https://bugs.example.org/man-db
+"""
+
+README = """# fastthing
+
+Fast things for everyone.
+
+```python
+import fastthing
+fastthing.run()
+```
+
+## Authors
+
+- Thandiwe Mokoena <thandiwe@fastthing.example>
+- Björn Åkesson (bjorn@fastthing.example)
+
+Copyright (c) 2024 Nguyen Thi Lan <lan@fastthing.example>
+"""
+
+CHANGELOG = """fastthing (1.2-1) unstable; urgency=medium
+
+  * New upstream release.
+
+ -- Dmitry Shachnev <mitya57@debian.org>  Mon, 05 Feb 2024 12:00:00 +0300
+"""
+
+LETTER = """Dear Ms Mokoena,
+
+thank you for your order. Your case officer is Jane Roe (jane.roe@corp.example, +44 20 7946 0958).
+
+Authors of this letter: customer service.
+"""
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    return Scanner(ScanOptions(precision="fp32"))
+
+
+@pytest.mark.parametrize("text", [MAN_PAGE, README, CHANGELOG], ids=["man", "readme", "changelog"])
+def test_credits_are_found_but_public(scanner: Scanner, text: str) -> None:
+    res = scanner.scan_shard([Document("d", "t", text)])[0]
+    emails = [text[s.start:s.end] for s in res.spans if s.label == "EMAIL"]
+    assert emails, "the credited addresses are still spans (redaction must hide them)"
+    assert all("@" in e for e in emails)
+    assert res.tier == 1, res.reasons
+
+
+def test_credit_names_beside_addresses_are_persons(scanner: Scanner) -> None:
+    res = scanner.scan_shard([Document("d", "t", README)])[0]
+    names = {README[s.start:s.end] for s in res.spans if s.label == "PERSON"}
+    assert {"Thandiwe Mokoena", "Björn Åkesson"} <= names
+
+
+def test_a_letter_is_not_a_credit(scanner: Scanner) -> None:
+    res = scanner.scan_shard([Document("d", "t", LETTER)])[0]
+    assert res.tier == 3
+    assert "pii" in res.categories
+
+
+def test_ranges_cover_sections_and_lines_only() -> None:
+    pol = load_policy()
+    ranges = attribution_ranges(MAN_PAGE, pol.attribution)
+    covered = "".join(MAN_PAGE[a:b] for a, b in ranges)
+    assert "cjwatson@debian.org" in covered and "giulio@pluto.it" in covered
+    assert "index database caches" not in covered  # DESCRIPTION is not a credit
+    assert "bugs.example.org" not in covered  # BUGS ends the translators' section
+    changelog = attribution_ranges(CHANGELOG, pol.attribution)
+    assert [CHANGELOG[a:b].strip()[:20] for a, b in changelog] == ["-- Dmitry Shachnev <"]
+
+
+def test_phone_in_a_credit_section_still_counts(scanner: Scanner) -> None:
+    text = README.replace("- Björn", "- call +44 20 7946 0958\n- Björn")
+    res = scanner.scan_shard([Document("d", "t", text)])[0]
+    assert res.tier == 3 and "PHONE" in {r.label for r in res.reasons}
+
+
+def test_attribution_can_be_switched_off(tmp_path) -> None:
+    src = load_policy().path.read_text()
+    off = tmp_path / "policy.yaml"
+    off.write_text(src.replace("attribution:\n  enabled: true", "attribution:\n  enabled: false"))
+    sc = Scanner(ScanOptions(precision="fp32", policy=str(off)))
+    assert sc.scan_shard([Document("d", "t", README)])[0].tier == 3
+
+
+@pytest.mark.parametrize("edit, key", [
+    ("labels: [PERSON, EMAIL, URL, ORGANIZATION, USERNAME]", "attribution.labels[0]"),
+    ("    - '^[ \\t]*__(?:author", "attribution.lines[6]"),
+])
+def test_bad_attribution_config_names_the_key(tmp_path, edit: str, key: str) -> None:
+    src = load_policy().path.read_text()
+    assert edit in src
+    bad = {"labels: [PERSON, EMAIL, URL, ORGANIZATION, USERNAME]": "labels: [NAME]",
+           "    - '^[ \\t]*__(?:author": "    - '^[ \\t]*__(?:(author"}[edit]
+    path = tmp_path / "policy.yaml"
+    path.write_text(src.replace(edit, bad))
+    with pytest.raises(ConfigError, match=re.escape(f"policy.yaml: '{key}'")):
+        load_policy(path)
