@@ -116,6 +116,10 @@ class CodeSettings:
     min_code_share: float = 0.4  # of the lines that are neither blank nor neutral (comments, braces)
     max_lines: int = 2000  # only the head of the document is sampled: enough to judge, and bounded
     config_as_code: bool = False  # count `key = value` / `key: value` / `[section]` lines as code
+    # Code examples of documentation (markdown fences, reST literal blocks, POD verbatim paragraphs)
+    # count as code only when the document has little prose around them.
+    examples_are_code: bool = False
+    min_prose_lines: int = 5
 
 
 # Lines that are code in any of the usual languages. Keywords are matched case-sensitively and with
@@ -183,6 +187,41 @@ _SHEBANG = re.compile(r"#![ \t]*/[\w/.\-]*(?:env[ \t]+)?\w+")
 _DELIMITERS = (",", ";", "\t", "|")
 
 
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)")
+_REST_CODE = re.compile(r"^\s*\.\. (?:code-block|code|sourcecode|highlight|doctest)::|::\s*$")
+_POD = re.compile(r"^=(?:head\d|pod|item|over|back|begin|end|for|encoding)\b")
+
+
+def example_lines(parts: list[str]) -> set[int]:
+    """Indices of the lines that are code examples of documentation: inside markdown fences, in a
+    reST literal block (indented, after a line ending in ``::`` or a code directive), or a POD
+    verbatim paragraph (indented, between a POD command and `=cut`)."""
+    out: set[int] = set()
+    fence = literal = pod = False
+    base = 0
+    for i, line in enumerate(parts):
+        if line.startswith("="):  # POD: its verbatim paragraphs run from a command to `=cut`
+            pod = bool(_POD.match(line))
+        if _FENCE.match(line):
+            out.add(i)
+            fence = not fence
+            continue
+        if fence:
+            out.add(i)
+            continue
+        indent = len(line) - len(line.lstrip())
+        if literal:
+            if not line.strip() or indent > base:
+                out.add(i)
+                continue
+            literal = False
+        if _REST_CODE.search(line):
+            literal, base = True, len(line) - len(line.lstrip())
+        elif pod and indent and line.strip():
+            out.add(i)
+    return out if not fence else set()  # an unclosed fence: not markdown after all
+
+
 def _looks_tabular(lines: list[str]) -> bool:
     """CSV/TSV dumps: most lines carry the same (>= 2) number of one delimiter."""
     if len(lines) < 3:
@@ -212,6 +251,11 @@ def looks_like_source_code(text: str, settings: CodeSettings | None = None) -> b
     parts = text.split("\n", settings.max_lines)
     if len(parts) > settings.max_lines:
         parts.pop()  # the unsplit rest of a long document
+    if not settings.examples_are_code:
+        examples = example_lines(parts)
+        prose = sum(1 for i, p in enumerate(parts) if i not in examples and p.strip())
+        if examples and prose >= settings.min_prose_lines:
+            parts = [p for i, p in enumerate(parts) if i not in examples]
     lines = [s for s in (p.strip() for p in parts) if s]
     if not lines or _looks_tabular(lines):
         return False

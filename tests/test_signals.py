@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import time
 
 import pytest
 
-from scanner.signals import CodeSettings, compile_marker, find_markers, looks_like_source_code
+from scanner.signals import CodeSettings, compile_marker, example_lines, find_markers, looks_like_source_code
 
 PYTHON = '''#!/usr/bin/env python3
 """Compute invoice totals."""
@@ -156,3 +157,57 @@ def test_markers_are_linear_enough_on_a_megabyte() -> None:
     assert len(found) > 20_000
     assert looks_like_source_code(text) is False
     assert time.perf_counter() - t0 < 5.0
+
+
+# -- documentation's code examples ----------------------------------------------------------------
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def test_a_readme_with_examples_is_not_source_code() -> None:
+    readme = (_REPO / "README.md").read_text()
+    assert "```" in readme
+    assert not looks_like_source_code(readme)
+    lines = readme.split("\n")
+    fenced = example_lines(lines)
+    assert fenced and all(i < len(lines) for i in fenced)
+    assert not any(lines[i].startswith("## ") for i in fenced)  # headings are prose
+
+
+def test_examples_count_as_code_with_the_switch() -> None:
+    code = "\n".join(f"const c{i} = new Client(url, {{ pipelining: {i} }});" for i in range(20))
+    prose = "\n".join(f"Option {i} sets how the client behaves." for i in range(6))
+    doc = f"# Client\n\n{prose}\n\n```js\n{code}\n```\n"
+    assert not looks_like_source_code(doc)
+    assert looks_like_source_code(doc, CodeSettings(examples_are_code=True))
+
+
+def test_a_pasted_snippet_is_still_code() -> None:
+    text = "Here it is:\n\n```python\nimport os\n\ndef f(x):\n    return os.path.join(x, 'a')\n\nprint(f('b'))\n```\n"
+    assert looks_like_source_code(text)
+
+
+def test_rest_literal_blocks_are_examples() -> None:
+    text = ("Usage\n=====\n\nInstall it and call it::\n\n    import thing\n    thing.run(x=1)\n    thing.stop()\n\n"
+            "It prints a line.\nThe options are described below.\nEach one has a default.\n"
+            "Nothing else is needed.\nThat is all there is.\n")
+    lines = text.split("\n")
+    assert {lines[i] for i in example_lines(lines)} >= {"    import thing", "    thing.stop()"}
+    assert not looks_like_source_code(text)
+
+
+@pytest.mark.parametrize("name", ["Carp.pm", "File/Temp.pm"])
+def test_perl_modules_with_pod_stay_source_code(name: str) -> None:
+    hits = sorted(Path("/usr/share/perl").glob(f"5.*/{name}"))
+    if not hits:
+        pytest.skip("Perl's modules are not installed here")
+    text = hits[0].read_text(errors="replace")
+    assert "=head1" in text
+    assert looks_like_source_code(text)
+
+
+def test_python_sources_stay_source_code() -> None:
+    sources = [p for p in sorted((_REPO / "scanner").glob("*.py")) if p.stat().st_size > 2000]
+    assert len(sources) >= 10
+    for path in sources:
+        assert looks_like_source_code(path.read_text()), path.name
