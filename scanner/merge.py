@@ -21,7 +21,7 @@ import re
 
 from scanner.records import Span
 from scanner.rules import RulesConfig
-from scanner.shapes import plausible
+from scanner.shapes import plausible_at
 
 ADDRESS_LABELS = frozenset({"STREET_ADDRESS", "LOCATION"})
 _ADDRESS_GAP = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?")
@@ -38,7 +38,7 @@ def merge_spans(
     check_allow = bool(cfg.allow_values or cfg.allow_patterns)
     ranked: list[tuple[int, Span]] = []
     for s in model_spans:
-        if s.end <= s.start or s.score < cfg.threshold(s.label) or not plausible(s.label, text[s.start:s.end]):
+        if s.end <= s.start or s.score < cfg.threshold(s.label) or not plausible_at(s.label, text, s.start, s.end):
             continue
         if check_allow and cfg.is_allowed(text[s.start : s.end]):
             continue

@@ -14,6 +14,8 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from scanner.rules.email import remote_login
+
 _ALNUM = re.compile(r"[^\W_]")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.(?:[^\W\d_]{2,}|xn--[\w-]+)")  # a TLD is letters: not lodash@4.17.21
 _USERNAME = re.compile(r"@?[\w][\w.+-]*[\w]|@?\w{2,}")
@@ -95,3 +97,11 @@ def plausible(label: str, value: str) -> bool:
         return False
     check = CHECKS.get(label)
     return check is None or check(value)
+
+
+def plausible_at(label: str, text: str, start: int, end: int) -> bool:
+    """``plausible``, plus what the span's surroundings rule out: an e-mail-shaped SSH login
+    (``git@github.com:org/repo``) is no mailbox, whoever found it."""
+    if not plausible(label, text[start:end]):
+        return False
+    return label != "EMAIL" or not remote_login(text, start, end)

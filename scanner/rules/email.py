@@ -21,6 +21,11 @@ _AT = re.compile("@")
 _SCP_PATH = re.compile(r":[\w~./-]")
 
 
+def remote_login(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` the login of an SSH remote (``git@host:path``, ``ssh://git@host``)?"""
+    return _SCP_PATH.match(text, end) is not None or text.endswith("://", 0, start)
+
+
 class EmailDetector:
     """``local@domain.tld``; unicode letters allowed (IDN mailboxes), TLD letters only, local <= 64."""
 
@@ -43,7 +48,7 @@ class EmailDetector:
             s = local.start()
             if s == low and low > 0 and _LOCAL_CHAR.match(text, low - 1):
                 continue  # the local part is longer than 64 characters: not an address
-            if _SCP_PATH.match(text, domain.end()) or text.endswith("://", 0, s):
+            if remote_login(text, s, domain.end()):
                 continue  # an SSH remote or a URL's user part (the url detector sees the URL)
             out.append(Span(s, domain.end(), "EMAIL", 1.0, self.name))
         return out
