@@ -190,16 +190,19 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
               help="Chunks of real text read on this machine (man pages, docs, code; see the model card).")
 @click.option("--mine/--no-mine", default=False, show_default=True,
               help="Repeat the real chunks on which the base model makes false findings.")
+@click.option("--n-bylines", default=0, show_default=True,
+              help="Short records of name lists and of tool/place lists (scanner/train/bylines.py).")
 @click.option("--stop-after", default=None, type=int,
               help="Save the model after this many steps (schedule unchanged; rerun without it to resume).")
 def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, stride, lr, threads,
-          base_model, n_real, mine, stop_after):
+          base_model, n_real, mine, n_bylines, stop_after):
     """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
     from .train.train import TrainConfig, train as run_train
 
     cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
                       batch_size=batch_size, max_length=max_length, stride=stride or max_length // 4, lr=lr, threads=threads,
-                      base_model=base_model, n_real=n_real, mine=mine, stop_after=stop_after)
+                      base_model=base_model, n_real=n_real, mine=mine, n_bylines=n_bylines,
+                      stop_after=stop_after)
     path = run_train(cfg)
     if n_heldout:
         from .evaluate import evaluate_generated

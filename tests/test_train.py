@@ -111,3 +111,40 @@ def test_a_stopped_training_resumes_from_its_checkpoint(tmp_path):
     assert again.exit_code == 0, again.output
     assert "resuming from" in again.output and "at step 2" in again.output
     assert not (out / "checkpoint").exists()
+
+
+def test_credit_sections_and_proper_nouns_are_ignored_whatever_the_gazetteer():
+    from scanner.rules import build_detectors, load_rules_config
+    from scanner.train.realmix import label_real, lower_vocabulary
+    from scanner.train.realtext import RealDoc
+
+    text = ("DESCRIPTION\n       Table lists the entries. Table rows are sorted.\n\n"
+            "AUTHORS\n       Thandiwe Mokoena and Table Vaught wrote this page.\n\n"
+            "SEE ALSO\n       Kowalczykowski describes the table format.\n")
+    vocab = lower_vocabulary([text, "the table is sorted and vaught"])
+    spans, ignore = label_real(RealDoc(text, "man-en", "x.1"), build_detectors(load_rules_config(None)),
+                               vocab=vocab)
+    ignored = [text[a:b] for a, b in ignore]
+    # In the credit section every capitalised word is ignored, even ordinary words and gazetteer misses.
+    assert {"Thandiwe", "Mokoena", "Vaught"} <= set(ignored)
+    assert ignored.count("Table") == 1  # the credit's "Table", not the description's
+    # Elsewhere a capitalised word the corpus never writes in lower case is a proper noun.
+    assert "Kowalczykowski" in ignored and "DESCRIPTION" not in ignored
+
+
+def test_byline_records_label_every_listed_name_and_no_listed_thing():
+    from scanner.train.bylines import THINGS, byline_records
+
+    recs = byline_records(300, seed=5)
+    persons = things = 0
+    for r in recs:
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and value
+            assert s["label"] in ("PERSON", "LOCATION")
+            assert value not in THINGS
+            persons += s["label"] == "PERSON"
+        things += sum(t in r["text"] for t in THINGS)
+    assert persons > 300 and things > 100
+    assert any(len([s for s in r["spans"] if s["label"] == "PERSON"]) >= 3 for r in recs)
+    assert byline_records(20, seed=5)[0] == recs[0]  # reproducible from the seed

@@ -7,8 +7,10 @@ A real document cannot be labelled by hand here, so each token gets one of three
   for PERSON / ORGANIZATION / LOCATION / NRP;
 * **ignored** (loss -100) where nothing can: spaCy's entities on technical text (it calls tool names
   organisations), capitalised words that are first or last names in Faker's lists in any of its
-  locales, date-like phrases, and anything a detector and the teacher disagree on. Real text holds
-  real names; the model must not learn that they are not entities;
+  locales, capitalised words the corpus never writes in lower case (proper nouns: "Mokoena",
+  "Åkesson"), every capitalised word of a credit line or an authors/translators section, date-like
+  phrases, and anything a detector and the teacher disagree on. Real text holds real names; the
+  model must not learn that they are not entities;
 * **O** everywhere else: real prose, markup, tables, shell sessions and code around no entity, the
   context the template generator never produced.
 
@@ -73,17 +75,61 @@ def trim(text: str, rng: random.Random, hi: int = 900) -> str:
     return text[a: b if b > a + hi // 3 else a + hi]
 
 
+# A man page's or POD's AUTHORS / TRANSLATION section (in the languages training reads), and lines
+# that credit someone: every capitalised word there may be a name.
+_CREDIT_HEADING = re.compile(
+    r"(?m)^(?:=head\d\s+)?(?:AUTHORS?|AUTEURS?|AUTOR(?:EN|ES)?|TRANSLATORS?|TRANSLATION|[ÜU]BERSETZUNG|"
+    r"TRADUCTION|TRADUCCI[ÓO]N|CREDITS|THANKS|ACKNOWLEDGE?MENTS?|CONTRIBUTORS|MAINTAINERS?|COPYRIGHT)\b.*$")
+_HEADING = re.compile(r"(?m)^(?:=head\d\s+\S.*|[A-ZÀ-Þ][A-ZÀ-Þ0-9 ,/&-]{2,})$")
+_CREDIT_LINE = re.compile(r"(?im)^.*\b(?:written|translated|maintained|contributed|reported|reviewed|"
+                          r"developed|created|thanks|übersetzt|traduit|traducido)\b.*\bby\b.*$|"
+                          r"^.*(?:copyright|©|\(c\)\s*\d{4}).*$")
+
+
+def credit_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of credit sections (heading to next heading) and credit lines."""
+    heads = [m.start() for m in _HEADING.finditer(text)] + [len(text)]
+    out = []
+    for m in _CREDIT_HEADING.finditer(text):
+        nxt = next((h for h in heads if h > m.start()), len(text))
+        out.append((m.start(), nxt))
+    out += [(m.start(), m.end()) for m in _CREDIT_LINE.finditer(text)]
+    return out
+
+
+def lower_vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Every word the corpus writes in lower case: a capitalised word not in it is a proper noun."""
+    vocab: set[str] = set()
+    for t in texts:
+        vocab.update(re.findall(r"(?<![\w'’-])[a-zß-ÿ]{3,}(?![\w'’-])", t))
+    return frozenset(vocab)
+
+
+def proper_noun_ranges(text: str, vocab: frozenset[str] | None) -> list[list[int]]:
+    """Capitalised words to ignore: in credits always, elsewhere when the corpus never writes them
+    in lower case."""
+    credits = credit_ranges(text)
+    out = []
+    for m in _CAP_WORD.finditer(text):
+        low = m.group().lower()
+        if _overlaps(m.start(), m.end(), credits) or (vocab is not None and low not in vocab):
+            out.append([m.start(), m.end()])
+    return out
+
+
 def _overlaps(a: int, b: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(a < e and s < b for s, e in spans)
 
 
-def label_real(doc: RealDoc, detectors, nlp=None) -> tuple[list[dict], list[list[int]]]:
+def label_real(doc: RealDoc, detectors, nlp=None,
+               vocab: frozenset[str] | None = None) -> tuple[list[dict], list[list[int]]]:
     """(spans, ignored ranges) for one real chunk; see the module doc for who vouches for what."""
     text = doc.text
     spans = [{"start": s.start, "end": s.end, "label": s.label} for det in detectors for s in det.find(text)]
     ignore = [[m.start(), m.end()] for m in _DATE_LIKE.finditer(text)]
     names = name_gazetteer()
     ignore += [[m.start(), m.end()] for m in _CAP_WORD.finditer(text) if m.group().split("-")[0] in names]
+    ignore += proper_noun_ranges(text, vocab)
     if nlp is not None and doc.lang == "en":
         taken = [(s["start"], s["end"]) for s in spans]
         for ent in nlp(text).ents:
@@ -135,10 +181,11 @@ def real_records(docs: list[RealDoc], synth: list[dict], seed: int, splice_share
     rng = random.Random(seed)
     out = []
     short = [s for s in synth if len(s["text"]) < 700]
+    vocab = lower_vocabulary(d.text for d in docs)
     for doc in docs:
         piece = RealDoc(trim(doc.text, rng), doc.family, doc.source, doc.lang)
-        spans, ignore = label_real(piece, detectors, nlp if piece.family in PROSE_FAMILIES
-                                   or rng.random() < 0.3 else None)
+        # The teacher reads every English chunk: its entities are ignored (or, on prose, labels).
+        spans, ignore = label_real(piece, detectors, nlp, vocab)
         text = piece.text
         if short and rng.random() < splice_share:
             text, spans, ignore = splice(text, spans, ignore, rng.choice(short), rng)

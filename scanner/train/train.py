@@ -45,6 +45,7 @@ class TrainConfig:
     n_real: int = 0  # real-text chunks mixed in (scanner.train.realtext); 0 = synthetic only
     real_splice: float = 0.3  # share of real chunks that get a synthetic document spliced in
     mine: bool = False  # repeat real chunks on which the starting model makes false findings
+    n_bylines: int = 0  # short records of name lists and non-name lists (scanner.train.bylines)
     checkpoint_every: int = 200
     stop_after: int | None = None  # save the model after this many steps (the schedule is unchanged)
 
@@ -179,6 +180,10 @@ def train(cfg: TrainConfig) -> Path:
                for r in generate(cfg.n_train, cfg.seed, "train")]
     if cfg.n_real:
         records += real_training_records(cfg, records)
+    if cfg.n_bylines:
+        from .bylines import byline_records
+
+        records += byline_records(cfg.n_bylines, cfg.seed)
     ds = build_dataset(tokenizer, records, cfg)
     print(f"data: {len(records)} documents -> {len(ds)} windows in {time.time() - t0:.0f}s", flush=True)
 
