@@ -26,16 +26,13 @@ from typing import IO, Any, Iterable, Iterator
 import pyarrow.parquet as pq
 
 from .encodings import SNIFF_BYTES, decode_text, replaced_note, sniff_encoding
+from .errors import InputError
 from .records import Document
 
 CSV_FIELD_LIMIT = 2**31 - 1  # csv's default 128 KiB would turn every long document into an error
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 _JSON_TYPE = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
-
-
-class InputError(Exception):
-    """An input cannot be scanned at all (missing, unknown format, no text column); one-line message."""
 
 
 @dataclass(slots=True)

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .pipeline import Scanner, ScanOptions, Timings
 from .records import DocResult, Document
-from .workers import ShardReport, WorkerError, worker_scan_options
+from .errors import RayEngineError
+from .workers import ShardReport, worker_scan_options
 from .writers import commit_shard
 
 if TYPE_CHECKING:
@@ -42,11 +43,6 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "the ray engine needs Ray Data: pip install 'pii-scanner[ray]'"
 CPU_ACTOR_CPUS = 0.5  # a whole CPU per actor starves Ray Data's read/write tasks on a small node
-
-
-class RayEngineError(WorkerError):
-    """Ray could not be reached, an actor could not start, or shards came back missing; committed
-    shards stay and a rerun resumes."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 import pyarrow.parquet as pq
 
 from . import __version__
+from .errors import OutputError, one_line
 from .pipeline import Scanner, ScanOptions
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
 from .records import Document
@@ -273,10 +274,6 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
     }
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
-
-
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
              on_progress: Callable[[int, int], None] | None = None,
              input_info: list[dict] | None = None, plan: InputPlan | None = None) -> tuple[RunSummary, dict]:
@@ -318,21 +315,12 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
                 remove_orphans(out)
                 write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
                                      "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                     "error": None if stopped else _one_line(exc)})
+                                     "error": None if stopped else one_line(exc)})
             except OSError:
                 pass
             if isinstance(exc, OSError) and not isinstance(exc, InputError):
                 raise OutputError(out, exc) from exc
             raise
-
-
-class OutputError(OSError):
-    """Writing results failed (disk full, permissions); committed shards are kept and a rerun resumes."""
-
-    def __init__(self, out: Path, exc: OSError) -> None:
-        where = exc.filename or out
-        super().__init__(f"cannot write {where}: {exc.strerror or _one_line(exc)}; the shards already "
-                         f"committed are kept: fix this and run the same command again to resume")
 
 
 def _options(opts: RunOptions) -> dict:

@@ -26,14 +26,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+from .errors import WorkerError
 from .pipeline import Scanner, ScanOptions, Timings
 from .records import Document
 from .writers import commit_shard
-
-
-class WorkerError(RuntimeError):
-    """A worker could not start, or died (killed, out of host memory...); committed shards stay and a
-    rerun resumes."""
 
 
 @dataclass(frozen=True)
