@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from .records import DocResult, Document, Span
+from .records import DocResult, Document, Span, Status
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,7 +40,7 @@ def _document(doc_id: str, text: Any) -> Document:
     if isinstance(text, str):
         return Document(doc_id, SOURCE, text)
     what = "null" if text is None else f"{type(text).__name__}, expected string"
-    return Document(doc_id, SOURCE, None, error=f"text is {what}", status="error")
+    return Document(doc_id, SOURCE, None, error=f"text is {what}", status=Status.ERROR)
 
 
 def _as_documents(texts: Iterable[str | tuple[str, str]], start: int = 0) -> Iterator[Document]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .pipeline import Scanner, ScanOptions, Timings
-from .records import DocResult, Document
+from .records import DocResult, Document, Status
 from .errors import RayEngineError
 from .workers import ShardReport, worker_scan_options
 from .writers import commit_shard
@@ -77,7 +77,7 @@ def safe_scan(scanner: Scanner, docs: list[Document]) -> list[DocResult]:
         try:
             out.extend(scanner.scan_shard([d]))
         except Exception as exc:  # noqa: BLE001 - one bad document must not fail the job
-            out.append(DocResult(doc_id=d.doc_id, source=d.source, status="error",
+            out.append(DocResult(doc_id=d.doc_id, source=d.source, status=Status.ERROR,
                                  error=f"internal error while scanning: {type(exc).__name__}",
                                  n_chars=len(d.text or ""), n_tokens=0))
     return out

@@ -28,7 +28,7 @@ from . import __version__
 from .errors import OutputError, one_line
 from .pipeline import Scanner, ScanOptions
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
-from .records import Document
+from .records import Document, Status
 from .resume import OutputLock, check_resumable, shard_fingerprint
 from .sample import Sampler, SampleSpec, sample_report
 from .workers import default_workers, scan_in_processes
@@ -222,12 +222,12 @@ def summarize_output(out_dir: Path) -> RunSummary:
         t = pq.read_table(f, columns=["status", "error", "n_tokens", "tier", "entity_counts"]).to_pydict()
         s.documents += len(t["status"])
         st = Counter(t["status"])
-        s.ok += st.get("ok", 0)
-        s.errors += st.get("error", 0)
-        s.skipped += st.get("skipped", 0)
+        s.ok += st.get(Status.OK, 0)
+        s.errors += st.get(Status.ERROR, 0)
+        s.skipped += st.get(Status.SKIPPED, 0)
         s.tokens += sum(t["n_tokens"])
         for status, error in zip(t["status"], t["error"]):
-            if status != "ok":
+            if status != Status.OK:
                 key = f"{status}: {reason_key(error)}"
                 s.reasons[key] = s.reasons.get(key, 0) + 1
         for tier in t["tier"]:
@@ -249,10 +249,10 @@ def gate_documents(out_dir: Path, tier: int, limit: int = 10) -> tuple[int, list
     for f in sorted((Path(out_dir) / "documents").glob("part-*.parquet")):
         t = pq.read_table(f, columns=["doc_id", "status", "tier"]).to_pydict()
         for doc_id, status, t_ in zip(t["doc_id"], t["status"], t["tier"]):
-            if status == "error" or (t_ is not None and t_ >= tier):
+            if status == Status.ERROR or (t_ is not None and t_ >= tier):
                 n += 1
                 if len(first) < limit:
-                    first.append((doc_id, "not scanned" if status == "error" else f"tier {t_}"))
+                    first.append((doc_id, "not scanned" if status == Status.ERROR else f"tier {t_}"))
     return n, first
 
 
