@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-import pyarrow.parquet as pq
-
 from .encodings import SNIFF_BYTES, decode_text, replaced_note, sniff_encoding
 from .errors import InputError
 from .records import Document, Status
 
+# What --format accepts (readers.FORMATS): here, where importing it costs no pyarrow (the CLI's --help).
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf")
 CSV_FIELD_LIMIT = 2**31 - 1  # csv's default 128 KiB would turn every long document into an error
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
@@ -328,6 +328,8 @@ def count_records(unit: Unit) -> int | None:
         return None
     try:
         if unit.fmt == "parquet":
+            import pyarrow.parquet as pq
+
             return pq.ParquetFile(unit.path).metadata.num_rows
         if unit.fmt == "arrow":
             reader = open_arrow(unit.path)

@@ -39,14 +39,13 @@ from typing import Any, Iterable, Iterator
 from .encodings import safe_name
 from .columnar import arrow_schema, read_arrow, read_hf, text_type_ok
 from .duplicates import DuplicateGuard
-from .formats import (InputError, Unit, count_records, csv_header, json_fields, missing_column, not_regular,
+from .formats import (FORMATS, InputError, Unit, count_records, csv_header, json_fields, missing_column, not_regular,
                       read_csv, read_jsonl, read_text)
 from .records import Document, Status
 
 __all__ = ["InputError", "InputPlan", "plan_inputs", "read_documents", "describe_inputs", "iter_shards",
            "DuplicateGuard", "decode_text_file", "FORMATS"]
 
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf")
 _ALIASES = {"json": "jsonl", "ndjson": "jsonl", "txt": "text", "dir": "text", "huggingface": "hf",
             "datasets": "hf", "ipc": "arrow", "feather": "arrow"}
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",

@@ -29,6 +29,7 @@ from .errors import OutputError, one_line
 from .pipeline import Scanner, ScanOptions
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
 from .records import Document, Status
+from .redaction import build_redactor
 from .resume import OutputLock, check_resumable, shard_fingerprint
 from .sample import Sampler, SampleSpec, sample_report
 from .workers import default_workers, scan_in_processes
@@ -293,11 +294,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
                            require_id=opts.require_id, exclude=[out])
     input_info = input_info or plan.info
     scanner = scanner or Scanner(opts.scan)
-    redactor = None
-    if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
-        from .redaction import Redactor
-
-        redactor = Redactor.from_env(opts.redact)
+    redactor = build_redactor(opts.redact)  # before prepare_output: a missing key must not cost earlier results
     settings = run_settings(opts, scanner, input_info)
     make_output_dir(out)
     with OutputLock(out):
@@ -368,9 +365,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         if sid >= n_shards:  # the input got shorter: these documents are gone
             uncommit_shard(out, sid)
     if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-        if redactor is not None:
-            redactor.write_shard(out, 0, [], [])
-        commit_shard(out, 0, [], [])
+        commit_shard(out, 0, [], [], redactor=redactor)
         book.fingerprints[0] = shard_fingerprint([])
     summary = summarize_output(out)
     summary.shards_written, summary.shards_resumed = written, resumed

@@ -29,6 +29,7 @@ from typing import Iterator
 from .errors import WorkerError
 from .pipeline import Scanner, ScanOptions, Timings
 from .records import Document
+from .redaction import build_redactor
 from .writers import commit_shard
 
 
@@ -70,12 +71,8 @@ def _init_worker(setup: WorkerSetup, ready) -> None:
     os.environ.setdefault("RAYON_NUM_THREADS", str(setup.scan.threads or 1))
     _STATE.update(setup=setup, ready=ready)
     try:
-        redactor = None
-        if setup.redact:
-            from .redaction import Redactor
-
-            redactor = Redactor.from_env(setup.redact)
-        _STATE.update(scanner=Scanner(setup.scan), redactor=redactor)
+        # As the parent built its own (``run_scan``): the key from the environment this process inherited.
+        _STATE.update(scanner=Scanner(setup.scan), redactor=build_redactor(setup.redact))
     except Exception as exc:  # noqa: BLE001 - reported by _ready, which the parent waits on
         _STATE["error"] = f"{type(exc).__name__}: {exc}"
 
