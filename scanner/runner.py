@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .errors import OutputError, one_line
-from .pipeline import Scanner, ScanOptions
+from .pipeline import Scanner, ScanOptions, Timings
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
 from .records import Document, Status
 from .redaction import build_redactor
@@ -132,8 +132,8 @@ def _peek(it: Iterator, n: int) -> tuple[list, Iterator]:
     return head, itertools.chain(head, it)
 
 
-# Events: (n_docs, n_tokens, resumed) per shard, in the order shards finish.
-ShardEvent = tuple[int, int, bool]
+# Events: (n_docs, n_tokens, resumed, stage timings or None) per shard, in the order shards finish.
+ShardEvent = tuple[int, int, bool, "Timings | None"]
 
 
 @dataclass
@@ -164,17 +164,17 @@ def _scan_serial(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook,
                 for sid, shard in shards)
     for shard_id, shard, prep in _prefetch(prepared):
         if prep is None:
-            yield len(shard), 0, True
+            yield len(shard), 0, True, None
             continue
-        results = scanner.scan_shard(prep)
+        results, timings = scanner.scan_shard_timed(prep)  # tokenising's seconds came with ``prep``
         commit_shard(out, shard_id, shard, results, opts.include_text, redactor)
-        yield len(results), sum(r.n_tokens for r in results), False
+        yield len(results), sum(r.n_tokens for r in results), False, timings
 
 
 def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
                    workers: int, out: Path, opts: RunOptions) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
-    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_processes(
+    return _scan_elsewhere(shards, book, out, lambda todo: scan_in_processes(
         _prefetch(todo), scanner, workers, out, opts.include_text, opts.redact))
 
 
@@ -183,12 +183,12 @@ def _scan_ray(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, sc
     """A Ray actor pool scans the shards; this process reads them and commits what comes back."""
     from .ray_engine import scan_in_ray
 
-    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_ray(
+    return _scan_elsewhere(shards, book, out, lambda todo: scan_in_ray(
         todo, scanner, out, opts.include_text, redactor, opts.ray_address, opts.workers, info))
 
 
-def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
-                    out: Path, engine: Callable[[Iterator], Iterator]) -> Iterator[ShardEvent]:
+def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, out: Path,
+                    engine: Callable[[Iterator], Iterator]) -> Iterator[ShardEvent]:
     """The shards that are not current go to ``engine``, which yields a ``ShardReport`` per shard."""
     kept: list[int] = []
 
@@ -200,10 +200,9 @@ def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBo
                 yield sid, shard
 
     for rep in engine(todo()):
-        scanner.timings.add(rep.timings)
-        yield rep.n_docs, rep.n_tokens, False
+        yield rep.n_docs, rep.n_tokens, False, rep.timings
     for n in kept:
-        yield n, 0, True
+        yield n, 0, True, None
 
 
 _REASON_TAIL = re.compile(r"\s+(?:at|after)\s+(?:line|row|open)\b.*$")
@@ -355,9 +354,12 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     else:
         events = _scan_serial(shards, book, scanner, out, opts, redactor)
     written = resumed = 0
-    for n_docs, n_tokens, was_done in events:
+    timings = Timings()  # this run's stage seconds, summed here, in this thread only
+    for n_docs, n_tokens, was_done, shard_timings in events:
         resumed += was_done
         written += not was_done
+        if shard_timings is not None:
+            timings.add(shard_timings)
         if on_progress:
             on_progress(n_docs, n_tokens)
     n_shards = len(book.fingerprints)
@@ -373,7 +375,6 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     summary.seconds = time.perf_counter() - t_start
     if sampler is not None:
         summary.sample = sample_report(opts.sample, sampler, summary.tiers, summary.errors)
-    timings = asdict(scanner.timings)
     manifest = {
         **base,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -392,7 +393,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         "sample": summary.sample,
         "shards": {str(k): v for k, v in sorted(book.fingerprints.items())},
         "timings": {"wall_s": round(summary.seconds, 3),
-                    **{k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()}},
+                    **{k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(timings).items()}},
         "versions": _versions(),
     }
     write_manifest(out, manifest)
