@@ -380,7 +380,8 @@ def _schema(sub: str, include_text: bool) -> "pa.Schema":
 
 def _dataset_manifest(base: dict, scanner: Scanner, out: Path, actors: int, parts: int,
                       seconds: float, timings: Timings) -> dict:
-    from .runner import _versions, summarize_output
+    from .runner import summarize_output
+    from .versions import library_versions
 
     s = summarize_output(out)
     return {**base, "status": "complete",
@@ -395,7 +396,7 @@ def _dataset_manifest(base: dict, scanner: Scanner, out: Path, actors: int, part
             "timings": {"wall_s": round(seconds, 3),
                         **{k: round(v, 3) if isinstance(v, float) else v
                            for k, v in asdict(timings).items()}},
-            "versions": _versions()}
+            "versions": library_versions()}
 
 
 __all__ = ["ActorSetup", "RayEngineError", "RowsActor", "ShardActor", "connect", "ray_available",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import platform
 import queue
 import re
 import threading
@@ -32,6 +31,8 @@ from .records import Document, Status
 from .redaction import build_redactor
 from .resume import OutputLock, check_resumable, shard_fingerprint
 from .sample import Sampler, SampleSpec, sample_report
+from .versions import library_versions
+from .versions import library_versions as _versions  # noqa: F401  (audit.py imports it from here)
 from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
                       prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
@@ -81,26 +82,6 @@ class RunSummary:
 
 def _file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    out = {"pii-scanner": __version__, "python": platform.python_version()}
-    from importlib.metadata import PackageNotFoundError, version
-
-    # Installed versions from the package metadata: importing torch here just to ask would add
-    # seconds to a --no-model run. onnxruntime-gpu installs the same module as onnxruntime.
-    dists = {"torch": ["torch"], "transformers": ["transformers"],
-             "onnxruntime": ["onnxruntime", "onnxruntime-gpu"], "pyarrow": ["pyarrow"],
-             "numpy": ["numpy"], "tokenizers": ["tokenizers"], "py3langid": ["py3langid"],
-             "phonenumbers": ["phonenumbers"]}
-    for mod, names in dists.items():
-        for name in names:
-            try:
-                out[mod] = version(name)
-                break
-            except PackageNotFoundError:  # an optional backend that is not installed is not an error
-                continue
-    return out
 
 
 def _prefetch(it: Iterator, depth: int = 2) -> Iterator:
@@ -270,7 +251,7 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
         "version": __version__, "output_schema": OUTPUT_SCHEMA,
         "sample": opts.sample.describe() if opts.sample else None,
         # Which documents the model reads depends on the language identifier's own model.
-        "language_id": _versions().get("py3langid") if opts.scan.use_model else None,
+        "language_id": library_versions().get("py3langid") if opts.scan.use_model else None,
     }
 
 
@@ -394,7 +375,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         "shards": {str(k): v for k, v in sorted(book.fingerprints.items())},
         "timings": {"wall_s": round(summary.seconds, 3),
                     **{k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(timings).items()}},
-        "versions": _versions(),
+        "versions": library_versions(),
     }
     write_manifest(out, manifest)
     return summary, manifest
