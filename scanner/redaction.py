@@ -150,9 +150,6 @@ class Redactor:
     def __repr__(self) -> str:  # never the key
         return f"Redactor(style={self.style!r})"
 
-    def describe(self) -> dict:
-        return {"style": self.style}
-
     def redact_regions(self, text: str, spans: Iterable[tuple[int, int, str]]) -> str:
         """``redact`` on plain ``(start, end, label)`` triples (what the ``redact`` command reads)."""
         parts: list[str] = []
@@ -199,11 +196,6 @@ def build_redactor(style: str | None, environ: Mapping[str, str] | None = None) 
     if style is None:
         return None
     return Redactor(style, load_key(environ) if style == "pseudonym" else None)
-
-
-def redact_regions(text: str, spans: Iterable[tuple[int, int, str]], style: str, key: bytes | None = None) -> str:
-    """``redact_text`` on plain ``(start, end, label)`` triples."""
-    return Redactor(style, key).redact_regions(text, spans)
 
 
 def redact_text(text: str, spans: Sequence[Span], style: str, key: bytes | None = None) -> str:
