@@ -12,7 +12,7 @@ import click
 from .cli import EXIT_BUSY, EXIT_TIER, _exit_on_sigterm, _load_scanner, _make_scan_options, _progress, \
     _scan_options, err, fatal, main
 from .cli_sample import check_sample_inputs, print_estimates, sample_options
-from .config import ConfigError
+from .errors import ScannerError
 from .formats import FORMATS
 
 
@@ -107,7 +107,7 @@ def audit(inputs, state_dir, text_column, id_column, fmt, shard_size, full, fail
             manifest, diff = run_audit(opts, scanner, on_progress, plan, model_load_s=load_s)
     except OutputBusy as exc:
         refuse(err, str(exc), EXIT_BUSY)
-    except (InputError, ConfigError, OSError) as exc:
+    except (ScannerError, OSError) as exc:
         fatal(str(exc))
     _print_audit(manifest, diff)
     print_estimates(err, manifest["sample"])
