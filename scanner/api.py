@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from .records import DocResult, Document, Span
+from .records import DocResult, Document, Span, Status
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,7 +40,7 @@ def _document(doc_id: str, text: Any) -> Document:
     if isinstance(text, str):
         return Document(doc_id, SOURCE, text)
     what = "null" if text is None else f"{type(text).__name__}, expected string"
-    return Document(doc_id, SOURCE, None, error=f"text is {what}", status="error")
+    return Document(doc_id, SOURCE, None, error=f"text is {what}", status=Status.ERROR)
 
 
 def _as_documents(texts: Iterable[str | tuple[str, str]], start: int = 0) -> Iterator[Document]:
@@ -228,15 +228,12 @@ def redact(text: str, spans: Sequence[Span], style: str = "type", *, key: bytes 
     >>> redact("call Ann on 555-0100", [Span(12, 20, "PHONE", 0.9, "phone")], "type")
     'call Ann on [PHONE]'
     """
-    from .redaction import MIN_KEY_BYTES, RedactError, load_key, redact_text
+    from .redaction import load_key, redact_text
 
     raw = key.encode("utf-8") if isinstance(key, str) else key
-    if style == "pseudonym":
-        if raw is None:
-            raw = load_key(os.environ)
-        elif len(raw) < MIN_KEY_BYTES:
-            raise RedactError(f"the key is {len(raw)} bytes, at least {MIN_KEY_BYTES} are needed")
-    return redact_text(text, spans, style, raw)
+    if style == "pseudonym" and raw is None:
+        raw = load_key(os.environ)
+    return redact_text(text, spans, style, raw)  # checks the style, and the key's length
 
 
 def explain(text: str, spans: Sequence[Span] | None = None, *, scanner: Scanner | None = None,

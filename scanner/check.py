@@ -55,7 +55,6 @@ class FileReport:
 @dataclass
 class CheckReport:
     files: list[FileReport] = field(default_factory=list)
-    skipped_binary: int = 0
 
     @property
     def failed(self) -> list[FileReport]:
@@ -131,8 +130,7 @@ def _load(paths: Iterable[str], report: CheckReport) -> Iterator[Document]:
         except OSError as exc:
             report.files.append(FileReport(p, error=f"cannot read: {exc.strerror or exc}"))
             continue
-        if text is None:
-            report.skipped_binary += 1
+        if text is None:  # binary: not a text file to check
             continue
         yield Document(doc_id=p, source=p, text=text)
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
+from .backends import DEVICES, PRECISIONS, REGISTRY
+from .cli_run import _exit_on_sigterm, _print_summary, _progress, err  # noqa: F401  (tests import _progress)
 from .cli_sample import check_sample_inputs, print_estimates, sample_options
 from .config import ConfigError
-
-from .cli_run import _exit_on_sigterm, _print_summary, _progress, err  # noqa: F401  (tests import _progress)
-
+from .errors import ScannerError
+from .export import PRECISIONS as ONNX_PRECISIONS
+from .formats import FORMATS
 from .gate import EXIT_BUSY, EXIT_DOC_ERRORS, EXIT_FATAL, EXIT_OK, EXIT_STALE, EXIT_TIER, EXIT_USAGE  # noqa: F401
-
+from .redaction import STYLES
 
 
 def fatal(message: str) -> None:
@@ -32,10 +33,9 @@ def _scan_options(f):
     opts = [
         click.option("--model", default=None, help="Model folder or name under models/ (default: pii-minilm-l6)."),
         click.option("--backend", default="auto", show_default=True,
-                     type=click.Choice(["auto", "torch", "onnx"]), help="Inference backend."),
-        click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"])),
-        click.option("--precision", default="auto", show_default=True,
-                     type=click.Choice(["auto", "fp32", "fp16", "bf16", "int8"]),
+                     type=click.Choice(("auto", *REGISTRY)), help="Inference backend."),
+        click.option("--device", default="auto", show_default=True, type=click.Choice(DEVICES)),
+        click.option("--precision", default="auto", show_default=True, type=click.Choice(PRECISIONS),
                      help="auto: fp16 on CUDA, int8 ONNX / fp32 torch on CPU."),
         click.option("--strict-backend", is_flag=True, help="Fail instead of falling back to another backend."),
         click.option("--rules", "rules_config", default=None, type=click.Path(),
@@ -87,17 +87,21 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-def _parse_workers(ctx, param, value: str) -> int | None:
-    """``auto`` -> None (the runner decides from the device), else a positive count."""
-    if value == "auto":
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise click.BadParameter(f"'{value}' is not 'auto' or a whole number >= 1")
-    return n
+class WorkerCount(click.ParamType):
+    """``--workers``: ``auto`` -> None (the runner decides from the device), else a whole number >= 1."""
+
+    name = "auto|N"
+
+    def convert(self, value, param, ctx) -> int | None:
+        if value is None or value == "auto":
+            return None
+        try:
+            n = int(value)
+        except (TypeError, ValueError):
+            n = 0
+        if n < 1:
+            self.fail(f"'{value}' is not 'auto' or a whole number >= 1", param, ctx)
+        return n
 
 
 @main.command()
@@ -107,18 +111,17 @@ def _parse_workers(ctx, param, value: str) -> int | None:
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--id-column", default=None,
               help="Id column/field (default: 'id' when present, else file:row; named: required).")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]),
+@click.option("--format", "fmt", default=None, type=click.Choice(FORMATS),
               help="Input format (default: from each file's extension; '-' is stdin).")
 @click.option("--shard-size", default=1024, show_default=True, type=click.IntRange(min=1),
               help="Documents per output shard.")
 @click.option("--include-text", is_flag=True, help="Also write each span's matched text (sensitive!).")
-@click.option("--redact", type=click.Choice(["mask", "type", "pseudonym", "hash"]), default=None,
+@click.option("--redact", type=click.Choice(STYLES), default=None,
               help="Also write OUT/redacted/ with the text redacted in this style.")
 @click.option("--fresh", is_flag=True, help="Discard earlier results in OUT instead of resuming.")
 @click.option("--fail-on-tier", type=click.IntRange(1, 4), default=None,
               help=f"Exit {EXIT_TIER} when any document is at this tier or above.")
-@click.option("--workers", default="auto", show_default=True, callback=_parse_workers,
+@click.option("--workers", default="auto", show_default=True, type=WorkerCount(),
               help="Scanning processes (each with its own model copy). auto: the physical cores "
                    "but one (at most 8) on a GPU, 1 on a CPU.")
 @click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "ray"]),
@@ -139,7 +142,6 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
     from .readers import InputError, plan_inputs
     from .resume import OutputBusy, ResumeRefused
     from .runner import RunOptions, run_scan
-    from .workers import WorkerError
 
     opts = RunOptions(inputs=list(inputs), out_dir=out_dir, text_column=text_column,
                       id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,
@@ -166,7 +168,7 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
         refuse(err, str(exc), EXIT_STALE)
     except OutputBusy as exc:
         refuse(err, str(exc), EXIT_BUSY)
-    except (InputError, ConfigError, OSError, WorkerError) as exc:
+    except (ScannerError, OSError) as exc:
         fatal(str(exc))
     _print_summary(summary, out_dir)
     print_estimates(err, summary.sample)
@@ -228,7 +230,7 @@ def generate(n, seed, split, out_path):
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Target folder (default: the cache, ~/.cache/pii-scanner/onnx/...; PII_SCANNER_CACHE).")
 @click.option("--precision", "precisions", multiple=True, default=("fp32", "int8"), show_default=True,
-              type=click.Choice(["fp32", "int8", "fp16"]))
+              type=click.Choice(ONNX_PRECISIONS))
 @click.option("--force", is_flag=True, help="Export again even if up to date.")
 def export_onnx_cmd(model, out_dir, precisions, force):
     """Export the model to ONNX (fp32, int8 dynamic per-channel) for the onnx backend.
@@ -280,95 +282,6 @@ def eval_cmd(labeled, label_map, as_json, **kw):
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True))
-@click.option("--id", "doc_id", default=None, help="Only the document with this id.")
-@click.option("--limit", default=5, show_default=True, help="At most this many documents.")
-@click.option("--text-column", default="text", show_default=True)
-@click.option("--id-column", default="id", show_default=True)
-@_scan_options
-def explain(file, doc_id, limit, text_column, id_column, **kw):
-    """Show a document with its findings highlighted, and why it got its tier.
-
-    This prints the matched text to your terminal: that is its purpose.
-    """
-    from .policy import classify
-    from .readers import InputError, read_documents
-    from .terminal import safe, visible
-
-    scanner = _load_scanner(kw)
-    console = Console()
-    shown = 0
-    try:
-        for doc in read_documents([file], text_column, id_column):
-            if doc_id is not None and doc.doc_id != doc_id:
-                continue
-            result = scanner.scan_shard([doc])[0]
-            if result.status != "ok":
-                console.print(f"[bold]{safe(doc.doc_id)}[/]: {result.status}: {safe(result.error)}")
-            else:
-                cls = classify(doc.text, result.spans, scanner.policy)
-                from .explanation import render_explain
-
-                render_explain(visible(doc.text), result.spans, cls, console, doc_id=doc.doc_id)
-            shown += 1
-            if shown >= limit:
-                break
-    except InputError as exc:
-        fatal(str(exc))
-    if shown == 0:
-        fatal(f"{file}: no document" + (f" with id '{doc_id}'" if doc_id else ""))
-
-
-@main.command("redact")
-@click.argument("spans_out", type=click.Path(exists=True, file_okay=False))
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for the redacted parts (doc_id, text).")
-@click.option("--style", required=True, type=click.Choice(["mask", "type", "pseudonym", "hash"]),
-              help="mask: ***; type: [EMAIL]; pseudonym: EMAIL_1a2b3c4d (keyed); hash: EMAIL:... (unkeyed).")
-@click.option("--text-column", default=None, help="Default: as the scan ran (its manifest), else 'text'.")
-@click.option("--id-column", default=None, help="Default: as the scan ran, else 'id'.")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]),
-              help="Input format (default: as the scan ran, else from the extension or folder contents).")
-@click.option("--shard-size", default=None, type=click.IntRange(1),
-              help="Documents per output part (default: the scan's shard size, else 1024).")
-@click.option("--overwrite", is_flag=True, help="Replace part files already in OUT.")
-def redact_cmd(spans_out, inputs, out_dir, style, text_column, id_column, fmt, shard_size, overwrite):
-    """Apply a finished scan (SPANS_OUT: its output folder) to INPUT, read again, and write redacted copies.
-
-    Give the inputs exactly as they were given to `scan`. A document the scan has no ok result for, or
-    whose text changed since, is written with null text, never unredacted (exit 3). `pseudonym` reads its
-    key from PII_SCANNER_REDACT_KEY or PII_SCANNER_REDACT_KEY_FILE.
-    """
-    from .readers import InputError
-    from .redaction import Redactor, redact_corpus, scan_options
-    from .terminal import safe
-
-    t0 = time.perf_counter()
-    try:
-        ran = scan_options(spans_out)  # the scan's own options: the ids and offsets depend on them
-        text_column = text_column or ran.get("text_column") or "text"
-        id_column = id_column or ran.get("id_column") or "id"
-        fmt = fmt or ran.get("format")
-        shard_size = shard_size or ran.get("shard_size") or 1024
-        redactor = Redactor.from_env(style)
-        summary = redact_corpus(spans_out, inputs, out_dir, redactor, text_column=text_column,
-                                id_column=id_column, fmt=fmt, shard_size=shard_size, overwrite=overwrite)
-    except (InputError, ConfigError, OSError) as exc:
-        fatal(str(exc))
-    s = summary
-    err.print(f"redacted {s.redacted:,} of {s.documents:,} documents ({s.spans:,} spans, style {style}) "
-              f"into {safe(out_dir)} in {time.perf_counter() - t0:.1f}s")
-    if s.withheld:
-        err.print(f"[bold yellow]{s.withheld:,} written with null text:[/] {s.skipped:,} skipped, "
-                  f"{s.errors:,} error, {s.missing:,} not in the scan results, "
-                  f"{s.changed:,} changed since the scan")
-    if s.errors or s.missing or s.changed:
-        sys.exit(EXIT_DOC_ERRORS)
-
-
-@main.command()
 @click.argument("files", nargs=-1)
 @click.option("--fail-on-tier", type=click.IntRange(1, 4), default=3, show_default=True,
               help=f"Exit {EXIT_TIER} when a file is at this policy tier or above (3: PII, credentials).")
@@ -398,4 +311,4 @@ def check(files, fail_on_tier, fail_on_labels, min_score, sarif_path, **kw):
     except OSError as exc:
         fatal(f"{exc.filename or sarif_path}: {exc.strerror or exc}")
     sys.exit({"ok": EXIT_OK, "found": EXIT_TIER, "unreadable": EXIT_DOC_ERRORS}[outcome])
-from . import cli_audit  # noqa: E402,F401  (registers audit, diff and report on main)
+from . import cli_audit, cli_results  # noqa: E402,F401  (register audit, diff, report, explain, redact)

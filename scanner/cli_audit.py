@@ -12,7 +12,8 @@ import click
 from .cli import EXIT_BUSY, EXIT_TIER, _exit_on_sigterm, _load_scanner, _make_scan_options, _progress, \
     _scan_options, err, fatal, main
 from .cli_sample import check_sample_inputs, print_estimates, sample_options
-from .config import ConfigError
+from .errors import ScannerError
+from .formats import FORMATS
 
 
 def _json_summary(manifest: dict, diff: dict, state: str) -> dict:
@@ -66,8 +67,7 @@ def _exit_code(manifest: dict, diff: dict, run_dir: Path, fail_on_tier, fail_on_
               help="State folder: current/ (the corpus as of the last complete run) and runs/<id>/.")
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--id-column", default=None, help="Id column/field (default: 'id' when present, else file:row).")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf"]))
+@click.option("--format", "fmt", default=None, type=click.Choice(FORMATS))
 @click.option("--shard-size", default=1024, show_default=True, type=click.IntRange(min=1))
 @click.option("--full", is_flag=True, help="Rescan every document, not only new and changed ones.")
 @click.option("--fail-on-tier", type=click.IntRange(1, 4), default=None,
@@ -107,7 +107,7 @@ def audit(inputs, state_dir, text_column, id_column, fmt, shard_size, full, fail
             manifest, diff = run_audit(opts, scanner, on_progress, plan, model_load_s=load_s)
     except OutputBusy as exc:
         refuse(err, str(exc), EXIT_BUSY)
-    except (InputError, ConfigError, OSError) as exc:
+    except (ScannerError, OSError) as exc:
         fatal(str(exc))
     _print_audit(manifest, diff)
     print_estimates(err, manifest["sample"])

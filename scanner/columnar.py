@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .formats import InputError, Unit, file_error, id_str, missing_column, text_problem
-from .records import Document
+from .records import Document, Status
 
 BATCH_ROWS = 256  # Arrow batch size: small enough that a batch of long documents stays small
 
@@ -38,7 +38,7 @@ def arrow_docs(batches: Iterable[pa.RecordBatch | pa.Table], source: str, text_c
             doc_id = id_str(doc_id) or f"{source}:{row}"
             row += 1
             problem = text_problem(text)
-            yield row, Document(doc_id, source, None, problem, "error") if problem else Document(doc_id, source, text)
+            yield row, Document(doc_id, source, None, problem, Status.ERROR) if problem else Document(doc_id, source, text)
 
 
 def text_type_ok(typ: pa.DataType, where: str, text_column: str) -> None:

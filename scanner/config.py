@@ -11,6 +11,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from .errors import ScannerError
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -24,7 +26,7 @@ def data_dir(name: str) -> Path:
 CONFIG_DIR = data_dir("configs")
 
 
-class ConfigError(ValueError):
+class ConfigError(ScannerError, ValueError):
     """A config file is unreadable or invalid; the message names the file and the key."""
 
 

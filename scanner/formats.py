@@ -23,19 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-import pyarrow.parquet as pq
-
 from .encodings import SNIFF_BYTES, decode_text, replaced_note, sniff_encoding
-from .records import Document
+from .errors import InputError
+from .records import Document, Status
 
+# What --format accepts (readers.FORMATS): here, where importing it costs no pyarrow (the CLI's --help).
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf")
 CSV_FIELD_LIMIT = 2**31 - 1  # csv's default 128 KiB would turn every long document into an error
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 _JSON_TYPE = {bool: "bool", int: "int", float: "float", str: "string", list: "array", dict: "object"}
-
-
-class InputError(Exception):
-    """An input cannot be scanned at all (missing, unknown format, no text column); one-line message."""
 
 
 @dataclass(slots=True)
@@ -47,7 +44,7 @@ class Unit:
     source: str
     split: str | None = None  # hf DatasetDict split
     error: str | None = None  # found unreadable while planning: yields one error row
-    status: str = "error"  # of that row: "skipped" when the unit holds no text by decision
+    status: str = Status.ERROR  # of that row: SKIPPED when the unit holds no text by decision
     doc_id: str | None = None  # text file: its id (the path relative to its folder, or as given)
     stream: IO[bytes] | None = None  # stdin or a pipe, opened (and sniffed) while planning
     note: str | None = None  # for the documents of this unit (a file name that is not UTF-8)
@@ -140,7 +137,7 @@ def file_error(unit: Unit, row: int, exc: BaseException, what: str = "cannot rea
     """One error row for a file that failed at open (row < 1) or part-way (its later records are lost)."""
     where = f"after record {row}" if row > 0 else "at open"
     doc_id = f"{unit.source}:read-error" if row > 0 else (unit.doc_id or unit.source)
-    return Document(doc_id, unit.source, None, f"{what} {where}: {short(exc)}", "error")
+    return Document(doc_id, unit.source, None, f"{what} {where}: {short(exc)}", Status.ERROR)
 
 
 def not_regular(path: Path) -> str | None:
@@ -221,19 +218,19 @@ def jsonl_doc(raw: bytes, row: int, source: str, text_column: str, id_column: st
     try:
         obj = json.loads(line, strict=False)  # strict=False: raw tabs inside strings are common and harmless
     except json.JSONDecodeError as exc:
-        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {exc.msg} (column {exc.colno})", "error")
+        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {exc.msg} (column {exc.colno})", Status.ERROR)
     except (ValueError, RecursionError) as exc:  # e.g. an integer over 4300 digits, absurd nesting
-        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {short(exc, 120)}", "error")
+        return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {short(exc, 120)}", Status.ERROR)
     if not isinstance(obj, dict):
         kind = _JSON_TYPE.get(type(obj), type(obj).__name__) if obj is not None else "null"
-        return Document(gen_id, source, None, f"not a JSON object at line {row + 1}: got {kind}", "error")
+        return Document(gen_id, source, None, f"not a JSON object at line {row + 1}: got {kind}", Status.ERROR)
     doc_id = id_str(obj.get(id_column)) or gen_id
     if text_column not in obj:  # key names are not listed: in some data they are the data
-        return Document(doc_id, source, None, f"no field '{text_column}' (the record has {len(obj)} other fields)", "error")
+        return Document(doc_id, source, None, f"no field '{text_column}' (the record has {len(obj)} other fields)", Status.ERROR)
     value = obj[text_column]
     problem = text_problem(value)
     if problem:
-        return Document(doc_id, source, None, problem, "error")
+        return Document(doc_id, source, None, problem, Status.ERROR)
     note = replaced_note(line, raw) if "\ufffd" in line else None
     return Document(doc_id, source, clean(value) if "\\u" in line else value, note=note)
 
@@ -302,7 +299,7 @@ def read_csv(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]
             row += 1
             if isinstance(fields, csv.Error):
                 msg = f"malformed CSV at line {line + 1}: {short(fields, 120)}; reading on from line {line + 2}"
-                yield Document(f"{source}:{row}", source, None, msg, "error")
+                yield Document(f"{source}:{row}", source, None, msg, Status.ERROR)
                 continue
             if not fields:
                 continue  # blank line
@@ -310,7 +307,7 @@ def read_csv(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]
             doc_id = doc_id or f"{source}:{row}"
             if t_idx >= len(fields):
                 msg = f"missing fields at row {row + 1}: {len(fields)} fields, header has {len(header)}"
-                yield Document(doc_id, source, None, msg, "error")
+                yield Document(doc_id, source, None, msg, Status.ERROR)
                 continue
             text = fields[t_idx]
             # decoded with "replace": say so (the raw bytes are gone here, so a U+FFFD in the source
@@ -331,6 +328,8 @@ def count_records(unit: Unit) -> int | None:
         return None
     try:
         if unit.fmt == "parquet":
+            import pyarrow.parquet as pq
+
             return pq.ParquetFile(unit.path).metadata.num_rows
         if unit.fmt == "arrow":
             reader = open_arrow(unit.path)
@@ -370,14 +369,14 @@ def read_text(unit: Unit) -> Iterator[Document]:
     kind = TEXT_CONTAINERS.get(unit.path.suffix.lower()) if unit.stream is None else None
     if kind is not None and not not_regular(unit.path):
         yield Document(doc_id, unit.source, None, f"cannot extract text from {kind} files: convert or unpack "
-                       f"it and scan the result", "error")
+                       f"it and scan the result", Status.ERROR)
         return
     try:
         if unit.stream is not None:
             data = unit.stream.read()
         else:
             if not_regular(unit.path):  # a FIFO or device would block or never end; not a document
-                yield Document(doc_id, unit.source, None, "not a regular file", "skipped")
+                yield Document(doc_id, unit.source, None, "not a regular file", Status.SKIPPED)
                 return
             with open(unit.path, "rb") as f:
                 data = f.read()
@@ -386,6 +385,6 @@ def read_text(unit: Unit) -> Iterator[Document]:
         return
     text, note, why = decode_text(data)
     if text is None:
-        yield Document(doc_id, unit.source, None, why, "skipped")
+        yield Document(doc_id, unit.source, None, why, Status.SKIPPED)
     else:
         yield Document(doc_id, unit.source, text, note=note)

@@ -46,10 +46,6 @@ class ModelInfo:
         id2label = self.config["id2label"]
         return [id2label[str(i)] for i in range(len(id2label))]
 
-    @property
-    def max_positions(self) -> int:
-        return int(self.config.get("max_position_embeddings", 512))
-
     @cached_property
     def sha256(self) -> str:
         """Hash of the weights: ties every output to the exact model that produced it."""

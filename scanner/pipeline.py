@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,8 @@ class ScanOptions:
     # for 431K / 404K / 380K model tokens, the same within noise; but 24 and 16 move single documents
     # (a strategy memo's stray PERSON rises from 0.65 to 0.89 at 24), so the trained overlap stays.
     stride: int = 32
-    token_budget: int | None = None  # padded tokens per batch; default depends on the device
+    token_budget: int | None = None  # padded tokens per batch; None: by device (``for_device``)
+    pad_multiple: int | None = None  # batch widths rounded up to a multiple of this; None: by device
     rules_config: str | Path | None = None
     policy: str | Path | None = None
     use_model: bool = True
@@ -67,10 +68,31 @@ class ScanOptions:
     compile: bool = False  # torch.compile the torch backend (opt-in: pays only on long GPU runs, if at all)
     overlap_rules: bool | None = None  # run detectors in a thread beside inference; None = on GPU only
 
+    def for_device(self, device: str) -> "ScanOptions":
+        """These options with every device-dependent default settled: token budget, padding, and
+        whether the detectors run beside inference. ``Scanner.resolved`` holds the result."""
+        on_gpu = device == "cuda"
+        # CPU: small batches stay in cache. On the 2-core Xeon, 1,500 held-out docs with int8 ONNX took
+        # 26.1 s at 1,024 padded tokens per batch vs 31.9 s at 4,096 (torch fp32: 14.6 vs 16.2 s).
+        # Tensor cores want sequence lengths in multiples of 8; on a CPU every pad token is waste.
+        return replace(self, token_budget=self.token_budget or (65_536 if on_gpu else 1_024),
+                       pad_multiple=self.pad_multiple or (8 if on_gpu else 1),
+                       overlap_rules=on_gpu if self.overlap_rules is None else self.overlap_rules)
+
+    def for_processes(self, n: int) -> "ScanOptions":
+        """These options for one of ``n`` scanning processes on a machine: unless set, each gets its share
+        of the physical cores (worker processes, Ray actors on a node)."""
+        if self.threads is not None:
+            return self
+        from .backends.base import physical_cores
+
+        return replace(self, threads=max(1, physical_cores() // max(1, n)))
+
 
 @dataclass
 class Timings:
-    """Seconds per stage, summed over shards; the manifest and benchmarks report them."""
+    """Seconds per stage. Each stage returns its own and ``Scanner.scan_shard_timed`` returns a shard's;
+    whoever runs the shards sums them (``add``) in one thread, for the manifest and the benchmarks."""
 
     tokenize: float = 0.0
     infer: float = 0.0
@@ -82,6 +104,7 @@ class Timings:
     windows: int = 0
 
     def add(self, other: "Timings") -> None:
+        """Add ``other`` into this one (call it from one thread: this is a plain read-modify-write)."""
         for k in self.__dataclass_fields__:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
@@ -94,11 +117,18 @@ class Prepared:
     live: list[int]
     toks: list[Tokenized]
     languages: list[str | None]  # per live document; None when the model is off (nothing to decide)
+    tokenize_s: float = 0.0  # what tokenising took (in whichever thread prepared it)
 
 
 @dataclass
 class Scanner:
-    """Holds what is loaded once (model, tokenizer, detectors, policy) and scans shards with it."""
+    """Holds what is loaded once (model, tokenizer, detectors, policy) and scans shards with it.
+
+    ``options`` are as given; ``resolved`` are the options this scanner runs, settled once: the
+    backend that loaded pinned (a worker process built from them runs exactly this, with no fallback
+    of its own) and the device's defaults filled in. ``token_budget`` starts as ``resolved``'s and is
+    the one value that changes: an out-of-memory batch halves it for the rest of the run.
+    """
 
     options: ScanOptions = field(default_factory=ScanOptions)
 
@@ -119,20 +149,28 @@ class Scanner:
         self.detectors = build_detectors(self.rules_cfg) if opts.use_rules else []
         self.rule_labels = authoritative_labels(self.detectors)
         self.policy: Policy = load_policy(opts.policy)
-        on_gpu = self.backend is not None and self.backend.device == "cuda"
-        # CPU: small batches stay in cache. On the 2-core Xeon, 1,500 held-out docs with int8 ONNX took
-        # 26.1 s at 1,024 padded tokens per batch vs 31.9 s at 4,096 (torch fp32: 14.6 vs 16.2 s).
-        self.token_budget = opts.token_budget or (65_536 if on_gpu else 1_024)
-        # Tensor cores want sequence lengths in multiples of 8; on a CPU every pad token is waste.
-        self.pad_multiple = 8 if on_gpu else 1
-        self.timings = Timings()
-        overlap = opts.overlap_rules if opts.overlap_rules is not None else on_gpu
+        self.resolved: ScanOptions = self._resolve()
+        self.token_budget: int = self.resolved.token_budget  # halved by ``_predict`` after an OOM
+        overlap = self.resolved.overlap_rules
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="rules") if overlap else None
+
+    def _resolve(self) -> ScanOptions:
+        b = self.backend
+        opts = replace(self.options.for_device(b.device if b is not None else "cpu"), model=str(self.model.path))
+        if b is not None:
+            opts = replace(opts, backend=b.name, device=b.device, precision=b.precision, strict_backend=True)
+        return opts
+
+    @property
+    def pad_multiple(self) -> int:
+        return self.resolved.pad_multiple
 
     # -- stages ---------------------------------------------------------------------------------
 
-    def model_spans(self, texts: list[str], toks: list[Tokenized], use: list[bool]) -> list[list[Span]]:
-        """Run the model over every window of the texts with ``use[i]`` and decode word-level spans."""
+    def model_spans(self, texts: list[str], toks: list[Tokenized],
+                    use: list[bool]) -> tuple[list[list[Span]], Timings]:
+        """Run the model over every window of the texts with ``use[i]`` and decode word-level spans;
+        returns them with this stage's timings (infer, decode, tokens, windows)."""
         t = Timings()
         max_tokens = self.options.max_length - 2
         windows = []
@@ -156,8 +194,7 @@ class Scanner:
         out = [decode_spans(tag_ids[i], tag_scores[i], tk.offsets, tk.word_ids, self.id2tag, texts[i])
                for i, tk in enumerate(toks)]
         t.decode = time.perf_counter() - t1
-        self.timings.add(t)
-        return out
+        return out, t
 
     def _predict(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Out of memory: halve the batch and retry, and keep the smaller budget for the rest of the run."""
@@ -174,8 +211,9 @@ class Scanner:
             (b1, p1), (b2, p2) = self._predict(input_ids[:h], mask[:h]), self._predict(input_ids[h:], mask[h:])
             return np.concatenate([b1, b2]), np.concatenate([p1, p2])
 
-    def rule_spans(self, texts: list[str]) -> list[list[Span] | Exception]:
-        """Pattern detectors over each text; independent of the model, so it can run beside inference.
+    def rule_spans(self, texts: list[str]) -> tuple[list[list[Span] | Exception], float]:
+        """Pattern detectors over each text, and the seconds they took; independent of the model, so it
+        can run beside inference (in another thread: it touches no shared state).
 
         A detector that fails on one document fails that document only (its row says why).
         """
@@ -187,8 +225,7 @@ class Scanner:
             except Exception as exc:  # noqa: BLE001 - recorded per document, the run goes on
                 log.warning("pattern detectors failed on a document: %s", type(exc).__name__)
                 out.append(exc)
-        self.timings.rules += time.perf_counter() - t0
-        return out
+        return out, time.perf_counter() - t0
 
     def prepare(self, docs: list[Document]) -> "Prepared":
         """Tokenise a shard. Separate from inference so the runner can tokenise the next shard in a
@@ -196,8 +233,8 @@ class Scanner:
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
         t0 = time.perf_counter()
         toks = tokenize(self.tokenizer, [docs[i].text for i in live])
-        self.timings.tokenize += time.perf_counter() - t0
-        return Prepared(docs, live, toks, [self.language(docs[i].text) for i in live])
+        seconds = time.perf_counter() - t0
+        return Prepared(docs, live, toks, [self.language(docs[i].text) for i in live], seconds)
 
     def language(self, text: str) -> str | None:
         """The document's language as far as the model is concerned (see ``language.py``)."""
@@ -208,6 +245,11 @@ class Scanner:
 
     def scan_shard(self, docs: "list[Document] | Prepared") -> list[DocResult]:
         """One ``DocResult`` per input document, in input order; bad documents become error rows."""
+        return self.scan_shard_timed(docs)[0]
+
+    def scan_shard_timed(self, docs: "list[Document] | Prepared") -> tuple[list[DocResult], Timings]:
+        """``scan_shard``, and the shard's stage timings. The scanner keeps no timings of its own: the
+        stages return theirs (the detectors may run in another thread) and they are summed here."""
         prep = docs if isinstance(docs, Prepared) else self.prepare(docs)
         docs, live, toks = prep.docs, prep.live, prep.toks
         texts = [docs[i].text for i in live]
@@ -216,16 +258,23 @@ class Scanner:
         # On a GPU the Python-bound detectors would otherwise leave the device idle: run them in a
         # thread while inference (which releases the GIL) runs here.
         pending = self._pool.submit(self.rule_spans, texts) if self._pool and self.backend else None
-        model_spans = self.model_spans(texts, toks, use) if self.backend else [[] for _ in texts]
-        rule_spans = pending.result() if pending else self.rule_spans(texts)
+        if self.backend:
+            model_spans, t = self.model_spans(texts, toks, use)
+        else:
+            model_spans, t = [[] for _ in texts], Timings()
+        rule_spans, t.rules = pending.result() if pending else self.rule_spans(texts)
+        t.tokenize = prep.tokenize_s
         results = [self._failed(d) for d in docs]
         for k, i in enumerate(live):
-            results[i] = self._finish(docs[i], toks[k], model_spans[k], rule_spans[k])
+            results[i], merge_s, policy_s = self._finish(docs[i], toks[k], model_spans[k], rule_spans[k])
             results[i].language, results[i].model_used = prep.languages[k], use[k]
-        return results
+            t.rules += merge_s
+            t.policy += policy_s
+        return results, t
 
     def _finish(self, doc: Document, tok: Tokenized, model_spans: list[Span],
-                rule_spans: list[Span] | Exception) -> DocResult:
+                rule_spans: list[Span] | Exception) -> tuple[DocResult, float, float]:
+        """The document's result, and the seconds merging (counted as rules) and the policy took."""
         t0 = time.perf_counter()
         text = doc.text
         try:
@@ -239,14 +288,13 @@ class Scanner:
         except Exception as exc:  # noqa: BLE001 - one bad document must not stop a nightly run
             return DocResult(doc_id=doc.doc_id, source=doc.source, status="error",
                              error=f"internal error while scanning: {type(exc).__name__}",  # no message: it may quote the text
-                             n_chars=len(text), n_tokens=len(tok))
-        self.timings.rules += t1 - t0
-        self.timings.policy += time.perf_counter() - t1
+                             n_chars=len(text), n_tokens=len(tok)), 0.0, 0.0
+        t2 = time.perf_counter()
         return DocResult(
             doc_id=doc.doc_id, source=doc.source, status="ok", error=doc.error,
             n_chars=len(text), n_tokens=len(tok), spans=spans,
             entity_counts=dict(sorted(Counter(s.label for s in spans).items())),
-            tier=cls.tier, tier_name=cls.tier_name, categories=cls.categories, reasons=cls.reasons)
+            tier=cls.tier, tier_name=cls.tier_name, categories=cls.categories, reasons=cls.reasons), t1 - t0, t2 - t1
 
     @staticmethod
     def _failed(doc: Document) -> DocResult:

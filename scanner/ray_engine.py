@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .pipeline import Scanner, ScanOptions, Timings
-from .records import DocResult, Document
-from .workers import ShardReport, WorkerError, worker_scan_options
+from .records import DocResult, Document, Status
+from .errors import RayEngineError
+from .workers import ShardReport
 from .writers import commit_shard
 
 if TYPE_CHECKING:
@@ -42,11 +43,6 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "the ray engine needs Ray Data: pip install 'pii-scanner[ray]'"
 CPU_ACTOR_CPUS = 0.5  # a whole CPU per actor starves Ray Data's read/write tasks on a small node
-
-
-class RayEngineError(WorkerError):
-    """Ray could not be reached, an actor could not start, or shards came back missing; committed
-    shards stay and a rerun resumes."""
 
 
 @dataclass(frozen=True)
@@ -69,34 +65,33 @@ def ray_available() -> bool:
     return find_spec("ray") is not None and find_spec("ray.data") is not None
 
 
-def safe_scan(scanner: Scanner, docs: list[Document]) -> list[DocResult]:
-    """``scan_shard``, but an exception the shard function lets out (a backend error on one odd
+def safe_scan(scanner: Scanner, docs: list[Document]) -> tuple[list[DocResult], Timings]:
+    """``scan_shard_timed``, but an exception the shard function lets out (a backend error on one odd
     input) costs only the documents that raise it: the shard is retried one document at a time."""
     try:
-        return scanner.scan_shard(docs)
+        return scanner.scan_shard_timed(docs)
     except Exception:  # noqa: BLE001 - narrowed to the documents below
         log.warning("a shard failed as a whole; scanning its %d documents one by one", len(docs))
-    out = []
+    out, total = [], Timings()
     for d in docs:
         try:
-            out.extend(scanner.scan_shard([d]))
+            results, timings = scanner.scan_shard_timed([d])
         except Exception as exc:  # noqa: BLE001 - one bad document must not fail the job
-            out.append(DocResult(doc_id=d.doc_id, source=d.source, status="error",
+            out.append(DocResult(doc_id=d.doc_id, source=d.source, status=Status.ERROR,
                                  error=f"internal error while scanning: {type(exc).__name__}",
                                  n_chars=len(d.text or ""), n_tokens=0))
-    return out
+            continue
+        out.extend(results)
+        total.add(timings)
+    return out, total
 
 
 class _Actor:
     """Builds the actor's Scanner once; the subclasses say what a batch is."""
 
     def __init__(self, setup: ActorSetup) -> None:
-        from .backends.base import physical_cores
-
         logging.basicConfig(level=setup.log_level, format="%(levelname)s %(name)s[ray]: %(message)s")
-        opts = setup.scan
-        if opts.threads is None:
-            opts = replace(opts, threads=max(1, physical_cores() // setup.per_node))
+        opts = setup.scan.for_processes(setup.per_node)
         os.environ.setdefault("RAYON_NUM_THREADS", str(opts.threads))
         self.setup = setup
         self.scanner = Scanner(opts)
@@ -107,9 +102,8 @@ class _Actor:
 
     def _scan(self, docs: list[Document]) -> tuple[list[DocResult], str]:
         """Results and the stage timings as JSON, with ``ready_at``: when this actor had loaded."""
-        self.scanner.timings = Timings()
-        results = safe_scan(self.scanner, docs)
-        return results, json.dumps({**asdict(self.scanner.timings), "ready_at": self.ready_at})
+        results, timings = safe_scan(self.scanner, docs)
+        return results, json.dumps({**asdict(timings), "ready_at": self.ready_at})
 
 
 class ShardActor(_Actor):
@@ -217,11 +211,11 @@ def _pool(scanner: Scanner, actors: int | None, n_shards: int) -> tuple[int, int
 
 
 def actor_setup(scanner: Scanner, per_node: int, **extra: Any) -> ActorSetup:
-    """The driver's options with its backend pinned (as ``workers.worker_scan_options`` does), but the
-    model as the user named it (each node resolves its own copy; the sha256 check proves it is the
-    same) and threads left to each node unless the user set them."""
-    opts = replace(worker_scan_options(scanner, 1), model=scanner.options.model,
-                   threads=scanner.options.threads)
+    """The driver's resolved options (``Scanner.resolved``, its current token budget), but the model as
+    the user named it (each node resolves its own copy; the sha256 check proves it is the same) and
+    threads left to each node (``ScanOptions.for_processes``) unless the user set them."""
+    opts = replace(scanner.resolved, model=scanner.options.model, threads=scanner.options.threads,
+                   token_budget=scanner.token_budget)
     sha = scanner.model.sha256 if scanner.options.use_model else None
     return ActorSetup(scan=opts, model_sha256=sha, per_node=per_node,
                       log_level=logging.getLogger().getEffectiveLevel(), **extra)
@@ -275,8 +269,8 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
         first = True
         for row in _execute(ds, ShardActor, actor_setup(scanner, per_node), n, res, batch_size=1):
             timings, ready_at = _timings(row["timings"])
-            if first:  # Ray's start-up and the (first) actor's model load
-                scanner.timings.start_workers += max(0.0, ready_at - t0)
+            if first:  # Ray's start-up and the (first) actor's model load, in the first report
+                timings.start_workers += max(0.0, ready_at - t0)
                 first = False
             sid = int(row["shard_id"])
             docs = todo.pop(sid, None)
@@ -330,22 +324,22 @@ def scan_dataset(ds: "ray.data.Dataset", out_dir: str | Path, *, text_column: st
         write_manifest(out, base)
         connected = connect(address)
         try:
-            n, written = _write_dataset(ds, scanner, out, text_column, id_column, shard_size, include_text,
-                                        actors)
+            n, written, timings = _write_dataset(ds, scanner, out, text_column, id_column, shard_size,
+                                                 include_text, actors)
         finally:
             if connected:
                 import ray
 
                 ray.shutdown()
-        manifest = _dataset_manifest(base, scanner, out, n, written, time.perf_counter() - t_start)
+        manifest = _dataset_manifest(base, scanner, out, n, written, time.perf_counter() - t_start, timings)
         write_manifest(out, manifest)
     return manifest
 
 
 def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_column: str,
                    id_column: str | None, shard_size: int, include_text: bool,
-                   actors: int | None) -> tuple[int, int]:
-    """Scan and commit every batch as one part, in dataset order; returns (actors, parts)."""
+                   actors: int | None) -> tuple[int, int, Timings]:
+    """Scan and commit every batch as one part, in dataset order; returns (actors, parts, timings)."""
     import pyarrow as pa
 
     from .writers import DOCUMENTS_DIR, SPANS_DIR, atomic_write_table, commit_shard, part_name
@@ -358,6 +352,7 @@ def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_col
     setup = actor_setup(scanner, per_node, text_column=text_column, id_column=id_column,
                         include_text=include_text)
     part = offset = 0
+    timings = Timings()
     for row in _execute(ds, RowsActor, setup, n, res, batch_size=shard_size, batch_format="pyarrow"):
         docs, spans = _from_ipc(row["documents"]), _from_ipc(row["spans"])
         if id_column is None:  # batch positions -> row numbers
@@ -366,13 +361,13 @@ def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_col
             spans = spans.set_column(0, "doc_id", pa.array(ids, pa.string()))
         for sub, table in ((SPANS_DIR, spans), (DOCUMENTS_DIR, docs)):  # documents last: the commit
             atomic_write_table(table.cast(_schema(sub, include_text)), out / sub / part_name(part))
-        scanner.timings.add(_timings(row["timings"])[0])
+        timings.add(_timings(row["timings"])[0])
         offset += int(row["n_rows"])
         part += 1
     if part == 0:  # an empty dataset still gets readable (empty) tables
         commit_shard(out, 0, [], [], include_text)
         part = 1
-    return n, part
+    return n, part, timings
 
 
 def _schema(sub: str, include_text: bool) -> "pa.Schema":
@@ -384,8 +379,9 @@ def _schema(sub: str, include_text: bool) -> "pa.Schema":
 
 
 def _dataset_manifest(base: dict, scanner: Scanner, out: Path, actors: int, parts: int,
-                      seconds: float) -> dict:
-    from .runner import _versions, summarize_output
+                      seconds: float, timings: Timings) -> dict:
+    from .runner import summarize_output
+    from .versions import library_versions
 
     s = summarize_output(out)
     return {**base, "status": "complete",
@@ -399,8 +395,8 @@ def _dataset_manifest(base: dict, scanner: Scanner, out: Path, actors: int, part
                        "by_tier": {str(k): v for k, v in sorted(s.tiers.items())}},
             "timings": {"wall_s": round(seconds, 3),
                         **{k: round(v, 3) if isinstance(v, float) else v
-                           for k, v in asdict(scanner.timings).items()}},
-            "versions": _versions()}
+                           for k, v in asdict(timings).items()}},
+            "versions": library_versions()}
 
 
 __all__ = ["ActorSetup", "RayEngineError", "RowsActor", "ShardActor", "connect", "ray_available",

@@ -39,14 +39,13 @@ from typing import Any, Iterable, Iterator
 from .encodings import safe_name
 from .columnar import arrow_schema, read_arrow, read_hf, text_type_ok
 from .duplicates import DuplicateGuard
-from .formats import (InputError, Unit, count_records, csv_header, json_fields, missing_column, not_regular,
+from .formats import (FORMATS, InputError, Unit, count_records, csv_header, json_fields, missing_column, not_regular,
                       read_csv, read_jsonl, read_text)
-from .records import Document
+from .records import Document, Status
 
 __all__ = ["InputError", "InputPlan", "plan_inputs", "read_documents", "describe_inputs", "iter_shards",
            "DuplicateGuard", "decode_text_file", "FORMATS"]
 
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "tsv", "parquet", "arrow", "text", "hf")
 _ALIASES = {"json": "jsonl", "ndjson": "jsonl", "txt": "text", "dir": "text", "huggingface": "hf",
             "datasets": "hf", "ipc": "arrow", "feather": "arrow"}
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",
@@ -242,7 +241,7 @@ class InputPlan:
             rid = safe_name(rel)
             note = "file name is not valid UTF-8: shown with \\x escapes" if rid != rel else None
             if problem is not None:
-                status = "skipped" if "symbolic link" in problem else "error"
+                status = Status.SKIPPED if "symbolic link" in problem else Status.ERROR
                 yield Unit("text", folder, source, doc_id=rid, error=problem, status=status)
                 continue
             assert entry is not None
@@ -251,7 +250,7 @@ class InputPlan:
     def _file_unit(self, path: Path, rid: str, source: str, note: str | None) -> Unit:
         """A file found in a folder, as the unit its extension (or --format) makes it."""
         if path.name in _BOOKKEEPING and self.want is None:
-            return Unit("text", path, source, doc_id=rid, error="dataset bookkeeping file", status="skipped")
+            return Unit("text", path, source, doc_id=rid, error="dataset bookkeeping file", status=Status.SKIPPED)
         fmt = self.want or _file_format(path) or "text"
         if fmt == "hf":
             fmt = "arrow" if path.suffix.lower() == ".arrow" else "text"
@@ -261,7 +260,7 @@ class InputPlan:
         # A FIFO or device found in a folder would block forever: skip it. One named on the command
         # line is a deliberate stream (e.g. `scan <(zcat big.jsonl.gz)`).
         if not_regular(path):
-            unit.error, unit.status = "not a regular file", "skipped"
+            unit.error, unit.status = "not a regular file", Status.SKIPPED
         elif fmt == "jsonl" and self.want is None and path.name.lower().endswith((".json", ".json.gz")) \
                 and not _json_is_records(unit, self.text_column):
             return Unit("text", path, source, doc_id=rid, note=note)

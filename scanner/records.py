@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .reasons import Reason
+
+
+class Status(StrEnum):
+    """A document's ``status``: the documents table stores these exact strings (``Status.OK == "ok"``).
+
+    A ``str`` enum, so a member is the string itself: Parquet, JSON, fingerprints and comparisons with
+    plain strings (values read back from a table) all see ``"ok"``, ``"error"``, ``"skipped"``.
+    """
+
+    OK = "ok"  # scanned: tier, categories, reasons and spans are set
+    ERROR = "error"  # could hold text but was not scanned (unreadable, undecodable, an internal error):
+    #                  its tier is unknown, so ``--fail-on-tier`` counts it and ``redact`` withholds it
+    SKIPPED = "skipped"  # holds no text by decision (a binary file, a repeated id): nothing to scan
 
 
 @dataclass(slots=True)
@@ -21,7 +35,7 @@ class Document:
     source: str
     text: str | None
     error: str | None = None
-    status: str = "ok"  # "ok" | "error" | "skipped"
+    status: str = Status.OK  # a ``Status``
     note: str | None = None  # something the user should know about an ok document (renamed id, encoding)
 
 
@@ -50,7 +64,7 @@ class DocResult:
 
     doc_id: str
     source: str
-    status: str
+    status: str  # a ``Status``
     error: str | None
     n_chars: int
     n_tokens: int

@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from .errors import OutputBusy, ResumeRefused  # noqa: F401  (importable from here, as they always were)
 from .records import Document
 
 # Settings whose change makes earlier shards incomparable, with how the message names them.
@@ -36,14 +37,6 @@ SETTING_NAMES = {
     "output_schema": "the output schema (reasons became structs)", "sample": "--sample/--seed",
     "language_id": "the language identifier (py3langid)",
 }
-
-
-class ResumeRefused(Exception):
-    """The output folder holds results that this run's settings would silently mix with its own."""
-
-
-class OutputBusy(Exception):
-    """Another scan is writing to the same output folder right now."""
 
 
 def _feed(h: "hashlib._Hash", value: str | None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import platform
 import queue
 import re
 import threading
@@ -25,11 +24,15 @@ from typing import Callable, Iterator
 import pyarrow.parquet as pq
 
 from . import __version__
-from .pipeline import Scanner, ScanOptions
+from .errors import OutputError, one_line
+from .pipeline import Scanner, ScanOptions, Timings
 from .readers import DuplicateGuard, InputError, InputPlan, iter_shards, plan_inputs
-from .records import Document
+from .records import Document, Status
+from .redaction import build_redactor
 from .resume import OutputLock, check_resumable, shard_fingerprint
 from .sample import Sampler, SampleSpec, sample_report
+from .versions import library_versions
+from .versions import library_versions as _versions  # noqa: F401  (audit.py imports it from here)
 from .workers import default_workers, scan_in_processes
 from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
                       prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
@@ -81,26 +84,6 @@ def _file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    out = {"pii-scanner": __version__, "python": platform.python_version()}
-    from importlib.metadata import PackageNotFoundError, version
-
-    # Installed versions from the package metadata: importing torch here just to ask would add
-    # seconds to a --no-model run. onnxruntime-gpu installs the same module as onnxruntime.
-    dists = {"torch": ["torch"], "transformers": ["transformers"],
-             "onnxruntime": ["onnxruntime", "onnxruntime-gpu"], "pyarrow": ["pyarrow"],
-             "numpy": ["numpy"], "tokenizers": ["tokenizers"], "py3langid": ["py3langid"],
-             "phonenumbers": ["phonenumbers"]}
-    for mod, names in dists.items():
-        for name in names:
-            try:
-                out[mod] = version(name)
-                break
-            except PackageNotFoundError:  # an optional backend that is not installed is not an error
-                continue
-    return out
-
-
 def _prefetch(it: Iterator, depth: int = 2) -> Iterator:
     """Read the next shards in a thread while the current one is scanned (I/O overlaps compute)."""
     q: queue.Queue = queue.Queue(maxsize=depth)
@@ -130,8 +113,8 @@ def _peek(it: Iterator, n: int) -> tuple[list, Iterator]:
     return head, itertools.chain(head, it)
 
 
-# Events: (n_docs, n_tokens, resumed) per shard, in the order shards finish.
-ShardEvent = tuple[int, int, bool]
+# Events: (n_docs, n_tokens, resumed, stage timings or None) per shard, in the order shards finish.
+ShardEvent = tuple[int, int, bool, "Timings | None"]
 
 
 @dataclass
@@ -162,17 +145,17 @@ def _scan_serial(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook,
                 for sid, shard in shards)
     for shard_id, shard, prep in _prefetch(prepared):
         if prep is None:
-            yield len(shard), 0, True
+            yield len(shard), 0, True, None
             continue
-        results = scanner.scan_shard(prep)
+        results, timings = scanner.scan_shard_timed(prep)  # tokenising's seconds came with ``prep``
         commit_shard(out, shard_id, shard, results, opts.include_text, redactor)
-        yield len(results), sum(r.n_tokens for r in results), False
+        yield len(results), sum(r.n_tokens for r in results), False, timings
 
 
 def _scan_parallel(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
                    workers: int, out: Path, opts: RunOptions) -> Iterator[ShardEvent]:
     """Worker processes scan and commit the shards; this process reads, hands out and counts."""
-    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_processes(
+    return _scan_elsewhere(shards, book, out, lambda todo: scan_in_processes(
         _prefetch(todo), scanner, workers, out, opts.include_text, opts.redact))
 
 
@@ -181,12 +164,12 @@ def _scan_ray(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, sc
     """A Ray actor pool scans the shards; this process reads them and commits what comes back."""
     from .ray_engine import scan_in_ray
 
-    return _scan_elsewhere(shards, book, scanner, out, lambda todo: scan_in_ray(
+    return _scan_elsewhere(shards, book, out, lambda todo: scan_in_ray(
         todo, scanner, out, opts.include_text, redactor, opts.ray_address, opts.workers, info))
 
 
-def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, scanner: Scanner,
-                    out: Path, engine: Callable[[Iterator], Iterator]) -> Iterator[ShardEvent]:
+def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBook, out: Path,
+                    engine: Callable[[Iterator], Iterator]) -> Iterator[ShardEvent]:
     """The shards that are not current go to ``engine``, which yields a ``ShardReport`` per shard."""
     kept: list[int] = []
 
@@ -198,10 +181,9 @@ def _scan_elsewhere(shards: Iterator[tuple[int, list[Document]]], book: _ShardBo
                 yield sid, shard
 
     for rep in engine(todo()):
-        scanner.timings.add(rep.timings)
-        yield rep.n_docs, rep.n_tokens, False
+        yield rep.n_docs, rep.n_tokens, False, rep.timings
     for n in kept:
-        yield n, 0, True
+        yield n, 0, True, None
 
 
 _REASON_TAIL = re.compile(r"\s+(?:at|after)\s+(?:line|row|open)\b.*$")
@@ -221,12 +203,12 @@ def summarize_output(out_dir: Path) -> RunSummary:
         t = pq.read_table(f, columns=["status", "error", "n_tokens", "tier", "entity_counts"]).to_pydict()
         s.documents += len(t["status"])
         st = Counter(t["status"])
-        s.ok += st.get("ok", 0)
-        s.errors += st.get("error", 0)
-        s.skipped += st.get("skipped", 0)
+        s.ok += st.get(Status.OK, 0)
+        s.errors += st.get(Status.ERROR, 0)
+        s.skipped += st.get(Status.SKIPPED, 0)
         s.tokens += sum(t["n_tokens"])
         for status, error in zip(t["status"], t["error"]):
-            if status != "ok":
+            if status != Status.OK:
                 key = f"{status}: {reason_key(error)}"
                 s.reasons[key] = s.reasons.get(key, 0) + 1
         for tier in t["tier"]:
@@ -248,10 +230,10 @@ def gate_documents(out_dir: Path, tier: int, limit: int = 10) -> tuple[int, list
     for f in sorted((Path(out_dir) / "documents").glob("part-*.parquet")):
         t = pq.read_table(f, columns=["doc_id", "status", "tier"]).to_pydict()
         for doc_id, status, t_ in zip(t["doc_id"], t["status"], t["tier"]):
-            if status == "error" or (t_ is not None and t_ >= tier):
+            if status == Status.ERROR or (t_ is not None and t_ >= tier):
                 n += 1
                 if len(first) < limit:
-                    first.append((doc_id, "not scanned" if status == "error" else f"tier {t_}"))
+                    first.append((doc_id, "not scanned" if status == Status.ERROR else f"tier {t_}"))
     return n, first
 
 
@@ -269,12 +251,8 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
         "version": __version__, "output_schema": OUTPUT_SCHEMA,
         "sample": opts.sample.describe() if opts.sample else None,
         # Which documents the model reads depends on the language identifier's own model.
-        "language_id": _versions().get("py3langid") if opts.scan.use_model else None,
+        "language_id": library_versions().get("py3langid") if opts.scan.use_model else None,
     }
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def run_scan(opts: RunOptions, scanner: Scanner | None = None,
@@ -296,11 +274,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
                            require_id=opts.require_id, exclude=[out])
     input_info = input_info or plan.info
     scanner = scanner or Scanner(opts.scan)
-    redactor = None
-    if opts.redact:  # before prepare_output: a missing key must not cost the earlier results
-        from .redaction import Redactor
-
-        redactor = Redactor.from_env(opts.redact)
+    redactor = build_redactor(opts.redact)  # before prepare_output: a missing key must not cost earlier results
     settings = run_settings(opts, scanner, input_info)
     make_output_dir(out)
     with OutputLock(out):
@@ -318,21 +292,12 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
                 remove_orphans(out)
                 write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
                                      "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                     "error": None if stopped else _one_line(exc)})
+                                     "error": None if stopped else one_line(exc)})
             except OSError:
                 pass
             if isinstance(exc, OSError) and not isinstance(exc, InputError):
                 raise OutputError(out, exc) from exc
             raise
-
-
-class OutputError(OSError):
-    """Writing results failed (disk full, permissions); committed shards are kept and a rerun resumes."""
-
-    def __init__(self, out: Path, exc: OSError) -> None:
-        where = exc.filename or out
-        super().__init__(f"cannot write {where}: {exc.strerror or _one_line(exc)}; the shards already "
-                         f"committed are kept: fix this and run the same command again to resume")
 
 
 def _options(opts: RunOptions) -> dict:
@@ -370,9 +335,12 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     else:
         events = _scan_serial(shards, book, scanner, out, opts, redactor)
     written = resumed = 0
-    for n_docs, n_tokens, was_done in events:
+    timings = Timings()  # this run's stage seconds, summed here, in this thread only
+    for n_docs, n_tokens, was_done, shard_timings in events:
         resumed += was_done
         written += not was_done
+        if shard_timings is not None:
+            timings.add(shard_timings)
         if on_progress:
             on_progress(n_docs, n_tokens)
     n_shards = len(book.fingerprints)
@@ -380,9 +348,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         if sid >= n_shards:  # the input got shorter: these documents are gone
             uncommit_shard(out, sid)
     if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-        if redactor is not None:
-            redactor.write_shard(out, 0, [], [])
-        commit_shard(out, 0, [], [])
+        commit_shard(out, 0, [], [], redactor=redactor)
         book.fingerprints[0] = shard_fingerprint([])
     summary = summarize_output(out)
     summary.shards_written, summary.shards_resumed = written, resumed
@@ -390,7 +356,6 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
     summary.seconds = time.perf_counter() - t_start
     if sampler is not None:
         summary.sample = sample_report(opts.sample, sampler, summary.tiers, summary.errors)
-    timings = asdict(scanner.timings)
     manifest = {
         **base,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -409,8 +374,8 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         "sample": summary.sample,
         "shards": {str(k): v for k, v in sorted(book.fingerprints.items())},
         "timings": {"wall_s": round(summary.seconds, 3),
-                    **{k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()}},
-        "versions": _versions(),
+                    **{k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(timings).items()}},
+        "versions": library_versions(),
     }
     write_manifest(out, manifest)
     return summary, manifest

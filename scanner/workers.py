@@ -26,14 +26,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+from .errors import WorkerError
 from .pipeline import Scanner, ScanOptions, Timings
 from .records import Document
+from .redaction import build_redactor
 from .writers import commit_shard
-
-
-class WorkerError(RuntimeError):
-    """A worker could not start, or died (killed, out of host memory...); committed shards stay and a
-    rerun resumes."""
 
 
 @dataclass(frozen=True)
@@ -74,12 +71,8 @@ def _init_worker(setup: WorkerSetup, ready) -> None:
     os.environ.setdefault("RAYON_NUM_THREADS", str(setup.scan.threads or 1))
     _STATE.update(setup=setup, ready=ready)
     try:
-        redactor = None
-        if setup.redact:
-            from .redaction import Redactor
-
-            redactor = Redactor.from_env(setup.redact)
-        _STATE.update(scanner=Scanner(setup.scan), redactor=redactor)
+        # As the parent built its own (``run_scan``): the key from the environment this process inherited.
+        _STATE.update(scanner=Scanner(setup.scan), redactor=build_redactor(setup.redact))
     except Exception as exc:  # noqa: BLE001 - reported by _ready, which the parent waits on
         _STATE["error"] = f"{type(exc).__name__}: {exc}"
 
@@ -107,25 +100,17 @@ def _stop(pids: list[int]) -> None:
 def _scan_shard(shard_id: int, docs: list[Document]) -> ShardReport:
     setup: WorkerSetup = _STATE["setup"]
     scanner: Scanner = _STATE["scanner"]
-    scanner.timings = Timings()
-    results = scanner.scan_shard(docs)
+    results, timings = scanner.scan_shard_timed(docs)
     commit_shard(Path(setup.out_dir), shard_id, docs, results, setup.include_text, _STATE["redactor"])
-    return ShardReport(shard_id, len(docs), sum(r.n_tokens for r in results), scanner.timings)
+    return ShardReport(shard_id, len(docs), sum(r.n_tokens for r in results), timings)
 
 
 def worker_scan_options(scanner: Scanner, workers: int) -> ScanOptions:
-    """The parent's options with its resolved backend pinned (every worker runs exactly what the parent
-    chose, with no fallback of its own) and the CPU threads shared out among the workers."""
-    from .backends.base import physical_cores
-
-    opts = replace(scanner.options, model=str(scanner.model.path))
-    if scanner.backend is not None:
-        b = scanner.backend
-        opts = replace(opts, backend=b.name, device=b.device, precision=b.precision, strict_backend=True)
-    if opts.threads is None:
-        opts = replace(opts, threads=max(1, physical_cores() // workers))
-    # The parent may have halved its budget after an OOM; workers start from the same budget.
-    return replace(opts, token_budget=scanner.token_budget)
+    """The parent's resolved options (``Scanner.resolved``: its backend pinned, so every worker runs exactly
+    what the parent chose with no fallback of its own, and the device's defaults settled), with the CPU
+    threads shared out among the workers. The parent may have halved its token budget after an OOM:
+    the workers start from the budget it has now."""
+    return replace(scanner.resolved, token_budget=scanner.token_budget).for_processes(workers)
 
 
 def default_workers(scanner: Scanner) -> int:
@@ -139,6 +124,15 @@ def default_workers(scanner: Scanner) -> int:
     if scanner.backend is not None and scanner.backend.device == "cuda":
         return max(1, min(8, physical_cores() - 1))
     return 1
+
+
+def _reports(done: set[Future], startup: list[float]) -> Iterator[ShardReport]:
+    """The finished shards' reports; the workers' start-up seconds (``startup``, taken once) go into
+    the first report's timings, so the run's sum of reports holds them."""
+    for f in done:
+        rep = f.result()
+        rep.timings.start_workers += startup.pop() if startup else 0.0
+        yield rep
 
 
 def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, workers: int,
@@ -173,15 +167,15 @@ def scan_in_processes(shards: Iterator[tuple[int, list[Document]]], scanner: Sca
             if errors:
                 why = next((e for e in errors if e), "timed out waiting for the others")
                 raise WorkerError(f"a scan worker could not start: {why}")
-            scanner.timings.start_workers += time.perf_counter() - t0
+            startup = [time.perf_counter() - t0]
             for shard_id, docs in shards:
                 while len(pending) >= 2 * workers:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
+                    yield from _reports(done, startup)
                 pending.add(pool.submit(_scan_shard, shard_id, docs))
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in done)
+                yield from _reports(done, startup)
         except BrokenProcessPool as exc:
             raise WorkerError(
                 f"a scan worker process died ({exc}); the shards it finished are kept: "

@@ -39,7 +39,7 @@ from .records import DocResult
 
 DOCUMENTS_DIR = "documents"
 SPANS_DIR = "spans"
-REDACTED_DIR = "redacted"  # written by ``redaction.Redactor`` before the shard's documents part
+REDACTED_DIR = "redacted"  # with --redact: a ``redaction.Redactor``'s texts, before the documents part
 MANIFEST = "manifest.json"
 # What ``prepare_output(fresh=True)`` removes; a later writer adds its folder here.
 RESULT_ENTRIES: list[str] = [DOCUMENTS_DIR, SPANS_DIR, REDACTED_DIR, MANIFEST]
@@ -98,7 +98,11 @@ SPANS_SCHEMA = pa.schema(
 # Only with include_text: the matched text is the PII itself, so it is opt-in.
 SPANS_SCHEMA_WITH_TEXT = SPANS_SCHEMA.append(pa.field("text", pa.string()))
 
+# OUT/redacted (scan --redact) and the redact command's parts: null text for a document not scanned ok.
+REDACTED_SCHEMA = pa.schema([pa.field("doc_id", pa.string(), nullable=False), pa.field("text", pa.string())])
+
 _PART = re.compile(r"^part-(\d+)\.parquet$")
+_PART_TMP = re.compile(r"^\.part-\d+\.parquet\.tmp-\d+$")  # a part's temp name (``_tmp_path``)
 
 
 def part_name(shard_id: int) -> str:
@@ -215,7 +219,21 @@ def spans_table(
     return pa.Table.from_arrays([_array(cols[f.name], f) for f in schema], schema=schema)
 
 
+def redacted_table(doc_ids: list[str], texts: list[str | None]) -> pa.Table:
+    return pa.Table.from_arrays([pa.array(list(doc_ids), pa.string()), pa.array(list(texts), pa.string())],
+                                schema=REDACTED_SCHEMA)
+
+
 # --------------------------------------------------------------------------------------------- shards
+
+
+def write_redacted_part(folder: Path, shard_id: int, doc_ids: list[str], texts: list[str | None]) -> Path:
+    """One ``part-XXXXX.parquet`` of (doc_id, text) in ``folder`` (made 0700), atomically, 0600."""
+    folder = Path(folder)
+    _make_dir(folder)
+    path = folder / part_name(shard_id)
+    atomic_write_table(redacted_table(doc_ids, texts), path)
+    return path
 
 
 def write_shard(
@@ -245,12 +263,13 @@ def write_shard(
 
 def commit_shard(out_dir: Path, shard_id: int, docs: list, results: list[DocResult],
                  include_text: bool = False, redactor=None) -> None:
-    """Everything one scanned shard writes, in commit order: redacted texts (``redactor``, optional),
-    spans, then documents. The single-process loop and the worker processes both call this."""
+    """Everything one scanned shard writes, in commit order: redacted texts (``redactor``, a
+    ``redaction.Redactor``, optional), spans, then documents. Every engine commits through here."""
     from .resume import shard_fingerprint
 
     if redactor is not None:
-        redactor.write_shard(out_dir, shard_id, docs, results)
+        write_redacted_part(Path(out_dir) / REDACTED_DIR, shard_id, [r.doc_id for r in results],
+                            redactor.texts(docs, results))
     write_shard(out_dir, shard_id, results, include_text=include_text, texts=[d.text for d in docs],
                 notes=[d.note for d in docs], fingerprint=shard_fingerprint(docs))
 
@@ -271,7 +290,8 @@ def uncommit_shard(out_dir: Path, shard_id: int) -> None:
         (Path(out_dir) / sub / part_name(shard_id)).unlink(missing_ok=True)
 
 
-def _part_ids(folder: Path) -> set[int]:
+def part_ids(folder: Path) -> set[int]:
+    """The shard ids of the ``part-XXXXX.parquet`` files in ``folder`` (none when it does not exist)."""
     try:
         names = os.listdir(folder)
     except FileNotFoundError:
@@ -279,10 +299,21 @@ def _part_ids(folder: Path) -> set[int]:
     return {int(m.group(1)) for n in names if (m := _PART.match(n))}
 
 
+def remove_parts(folder: Path) -> None:
+    """Remove every part file, and the temp files of killed part writes, from ``folder``; nothing else."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return
+    for n in names:
+        if _PART.match(n) or _PART_TMP.match(n):
+            (Path(folder) / n).unlink(missing_ok=True)
+
+
 def completed_shards(out_dir: Path) -> set[int]:
     """Shards whose documents part (written last) exists, and whose spans part is there too."""
     out_dir = Path(out_dir)
-    return _part_ids(out_dir / DOCUMENTS_DIR) & _part_ids(out_dir / SPANS_DIR)
+    return part_ids(out_dir / DOCUMENTS_DIR) & part_ids(out_dir / SPANS_DIR)
 
 
 def _make_dir(path: Path) -> None:
@@ -333,9 +364,9 @@ def remove_orphans(out_dir: Path) -> None:
     """Remove spans/redacted parts of shards whose documents part never committed (a killed or failed
     shard); also what frees the space a failed write on a full disk took."""
     out_dir = Path(out_dir)
-    committed = _part_ids(out_dir / DOCUMENTS_DIR)
+    committed = part_ids(out_dir / DOCUMENTS_DIR)
     for sub in _PRE_COMMIT_DIRS:
-        for shard_id in _part_ids(out_dir / sub) - committed:
+        for shard_id in part_ids(out_dir / sub) - committed:
             (out_dir / sub / part_name(shard_id)).unlink(missing_ok=True)
 
 
@@ -345,11 +376,12 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     atomic_write_bytes(data.encode("utf-8"), Path(out_dir) / MANIFEST)
 
 
-def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+def read_manifest(out_dir: Path, name: str = MANIFEST) -> dict[str, Any] | None:
     """The manifest of a previous run, None when there is none (a fresh folder), {} when it is not
-    readable JSON (so a resume treats its settings as unknown, rather than crashing)."""
+    readable JSON (so a resume treats its settings as unknown, rather than crashing). ``name``: another
+    JSON manifest in that folder (an ONNX export's ``export.json``)."""
     try:
-        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((Path(out_dir) / name).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (ValueError, UnicodeDecodeError):

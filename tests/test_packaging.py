@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from scanner.model import ModelInfo
-from scanner.runner import _versions
+from scanner.versions import library_versions
 from scanner.windows import rust_tokenizer, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,6 +40,24 @@ def test_manifest_versions_from_metadata_equal_the_imported_modules():
     import torch
     import transformers
 
-    got = _versions()
+    got = library_versions()
     for mod in (torch, transformers, onnxruntime, pyarrow, numpy, tokenizers):
         assert got[mod.__name__] == mod.__version__
+
+
+def test_every_manifest_records_the_one_collection_of_versions(scanner, tmp_path):
+    """scan and audit record the same versions (collected once, in ``scanner.versions``), and the
+    resume settings take the language identifier's from there too."""
+    from scanner.audit import AuditOptions, run_audit
+    from scanner.runner import RunOptions, run_scan
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "Mail jane.doe@example.com"}) + "\n")
+    _, scan = run_scan(RunOptions(inputs=[str(corpus)], out_dir=str(tmp_path / "out")), scanner)
+    audit, _ = run_audit(AuditOptions(inputs=[str(corpus)], state_dir=str(tmp_path / "state")), scanner)
+    want = library_versions()
+    assert scan["versions"] == audit["versions"] == want
+    assert {"pii-scanner", "python", "py3langid", "phonenumbers"} <= set(want)
+    assert scan["settings"]["language_id"] == want["py3langid"]
+    want["python"] = "changed"  # a copy: the next caller still gets the real one
+    assert library_versions()["python"] != "changed"

@@ -182,10 +182,12 @@ def test_a_document_that_breaks_the_shard_function_is_an_error_row(scanner, monk
     monkeypatch.setattr(scanner.backend, "predict", predict)
     with pytest.raises(RuntimeError):
         scanner.scan_shard(docs)
-    got = safe_scan(scanner, docs)
+    got, timings = safe_scan(scanner, docs)
     assert [r.status for r in got] == ["ok", "error", "ok"]
     assert got[1].error == "internal error while scanning: RuntimeError" and got[1].doc_id == "long"
     assert [r.spans for r in (got[0], got[2])] == [r.spans for r in expected]
+    # The documents scanned one by one bring their stage timings along.
+    assert timings.tokens == sum(scanner.scan_shard_timed([d])[1].tokens for d in (docs[0], docs[2])) > 0
 
 
 def test_scan_dataset_without_the_text_column_fails_before_any_work(ray_cluster, tmp_path):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from scanner.cli import main
 from scanner.records import Span
-from scanner.redaction import KEY_ENV, KEY_FILE_ENV, STYLES, Redactor, RedactError, load_key, redact_text
+from scanner.redaction import KEY_ENV, KEY_FILE_ENV, STYLES, RedactError, build_redactor, load_key, redact_text
 from scanner.runner import RunOptions, run_scan
 from scanner.writers import FILE_MODE, DIR_MODE
 
@@ -148,8 +148,9 @@ def test_key_sources_and_errors(tmp_path):
     assert "short-secret" not in str(e.value)
     with pytest.raises(RedactError, match="cannot read"):
         load_key({KEY_FILE_ENV: str(tmp_path / "nope")})
-    assert Redactor.from_env("mask", {}).style == "mask"  # only pseudonym needs a key
-    assert KEY not in repr(Redactor.from_env("pseudonym", {KEY_ENV: KEY}))
+    assert build_redactor("mask", {}).style == "mask"  # only pseudonym needs a key
+    assert build_redactor(None, {}) is None
+    assert KEY not in repr(build_redactor("pseudonym", {KEY_ENV: KEY}))
 
 
 def test_pseudonym_without_key_is_a_clear_fatal_error(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -73,10 +74,18 @@ def reference(tmp_path_factory):
     return corpus, root / "one"
 
 
-def test_two_workers_write_exactly_what_one_process_writes(reference, tmp_path):
-    corpus, one = reference
-    out = tmp_path / "two"
+@pytest.fixture(scope="module")
+def two_workers(reference, tmp_path_factory):
+    """The same scan in two worker processes."""
+    corpus, _ = reference
+    out = tmp_path_factory.mktemp("workers2") / "two"
     _scan_redacted(corpus, out, workers=2)
+    return out
+
+
+def test_two_workers_write_exactly_what_one_process_writes(reference, two_workers):
+    corpus, one = reference
+    out = two_workers
     for sub in ("documents", "spans", "redacted"):
         assert _table(out, sub) == _table(one, sub), sub
     docs = _table(out, "documents")
@@ -89,6 +98,20 @@ def test_two_workers_write_exactly_what_one_process_writes(reference, tmp_path):
     # The workers' stage timings are collected into the parent's manifest.
     assert manifest["timings"]["tokens"] == ref["timings"]["tokens"] > 0
     assert len(list((out / "documents").glob("part-*.parquet"))) == 10
+
+
+def test_workers_redact_byte_for_byte_as_one_process(reference, two_workers):
+    """Each worker builds its redactor as the parent does (``redaction.build_redactor``, the pseudonym key
+    from the inherited environment): every redacted part file is the same bytes."""
+    _, one = reference
+    parts = sorted(p.name for p in (one / "redacted").glob("part-*.parquet"))
+    assert len(parts) == 10
+    assert sorted(p.name for p in (two_workers / "redacted").glob("part-*.parquet")) == parts
+    for name in parts:
+        assert (two_workers / "redacted" / name).read_bytes() == (one / "redacted" / name).read_bytes(), name
+    texts = [t for t in pq.read_table(one / "redacted")["text"].to_pylist() if t]
+    assert any(re.search(r"EMAIL_[0-9a-f]{8}", t) for t in texts)  # pseudonyms, keyed: the key was read
+    assert not any("@example.org" in t for t in texts)
 
 
 def test_workers_resume_a_partial_output(reference, tmp_path):
