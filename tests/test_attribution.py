@@ -128,3 +128,20 @@ def test_bad_attribution_config_names_the_key(tmp_path, edit: str, key: str) -> 
     path.write_text(src.replace(edit, bad))
     with pytest.raises(ConfigError, match=re.escape(f"policy.yaml: '{key}'")):
         load_policy(path)
+
+
+def test_a_yaml_author_list_is_a_credit() -> None:
+    text = "name: Foo-Bar\nversion: 0.20\nauthor:\n  - Ken Williams <ken@example.org>\n  - Ann Lee <ann@example.org>\nabstract: x\n"
+    ranges = attribution_ranges(text, load_policy().attribution)
+    covered = "".join(text[a:b] for a, b in ranges)
+    assert "ken@example.org" in covered and "ann@example.org" in covered and "abstract" not in covered
+
+
+@pytest.mark.parametrize("address, role", [
+    ("perl5-porters@perl.org", True), ("security@debian.org", True), ("bug-coreutils@gnu.org", True),
+    ("info+news@shop.example", True), ("jane.roe@corp.example", False), ("ken@mathforum.org", False),
+])
+def test_role_addresses(address: str, role: bool) -> None:
+    from scanner.attribution import role_address
+
+    assert role_address(address, load_policy().attribution) is role
