@@ -17,8 +17,9 @@ Loaded only when a config is (``load_policy``, ``load_rules_config``): ``--help`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, TypeVar, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
 
@@ -60,18 +61,21 @@ def validate(model: type[M], data: dict[str, Any], path: str | Path) -> M:
         raise ConfigError(f"{path}: {describe(exc, model, data)}".replace("\n", " ")) from None
 
 
-_FIRST = {"extra_forbidden": 0, "missing": 1}  # then every other kind, in pydantic's order
+_FIRST = {"unknown": 0, "missing": 1}  # by the message's first word; then the rest in pydantic's order
 
 
 def describe(exc: ValidationError, model: type[BaseModel], data: Any) -> str:
-    """One problem of ``exc`` in words: "'key.sub[0]' must be ..." (see ``Invalid``)."""
-    found = []
+    """One problem of ``exc`` in words: "'key.sub[0]' must be ..." (see ``Invalid``). The one at the
+    shallowest key; at one depth an unknown key (or category), then a missing one, then the others."""
+    problems = []
     for err in exc.errors():
         error = (err.get("ctx") or {}).get("error")
-        found.append((tuple(err["loc"]) + (error.at if isinstance(error, Invalid) else ()), err, error))
-    loc, err, error = min(found, key=lambda f: (len(f[0]), _FIRST.get(f[1]["type"], 2)))
-    key, fields = _key_path(model, data, loc)
-    noun, message = (error.noun, error.message) if isinstance(error, Invalid) else _words(err, fields)
+        loc = tuple(err["loc"]) + (error.at if isinstance(error, Invalid) else ())
+        key, fields = _key_path(model, data, loc)
+        noun, message = (error.noun, error.message) if isinstance(error, Invalid) else _words(err, fields)
+        depth = len(loc) - (loc[-1:] == ("[key]",))  # a mapping's key is as deep as the mapping's keys
+        problems.append(((depth, _FIRST.get(noun.split(" ")[0], 2)), key, noun, message))
+    _, key, noun, message = min(problems, key=lambda problem: problem[0])
     if noun:
         return f"{noun} '{key}'{message}"
     if not key:
@@ -108,7 +112,9 @@ def _unwrap(node: Any) -> Any:
 def _key_path(model: type[BaseModel], data: Any, loc: tuple[Any, ...]) -> tuple[str, tuple[str, ...]]:
     """The YAML key for a pydantic ``loc`` ("tiers.3.name", "custom[emp].pattern"), and the keys
     of the last mapping it passes (for "expected one of"). ``data`` is the raw YAML, for item names."""
-    out, node, fields = "", model, ()
+    out = ""
+    fields: tuple[str, ...] = ()
+    node: Any = model  # a type annotation, walked down with loc
     for i, part in enumerate(loc):
         if part == "[key]":  # the problem is a mapping's key itself
             break
