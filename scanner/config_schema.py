@@ -17,7 +17,7 @@ Loaded only when a config is (``load_policy``, ``load_rules_config``): ``--help`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
@@ -141,10 +141,20 @@ def _key_path(model: type[BaseModel], data: Any, loc: tuple[Any, ...]) -> tuple[
 # Field types shared by the files
 
 
-def _label(value: Any) -> str:
-    if isinstance(value, str) and value in LABELS:
-        return value
-    raise Invalid(f"unknown label {value!r} (expected one of: {', '.join(LABELS)})")
+def one_of(choices: Iterable[str], what: str, *, key: bool = False, expected: str = "one of") -> Callable[[Any], str]:
+    """A validator of a string among ``choices``; else "'k': unknown <what> 'x' (expected one of: ...)",
+    or for a mapping's ``key``, "unknown <what> 'k' (expected one of: ...)"."""
+    allowed = tuple(choices)
+    listed = f"(expected {expected}: {', '.join(allowed)})"
+
+    def check(value: Any) -> str:
+        if isinstance(value, str) and value in allowed:
+            return value
+        if key:
+            raise Invalid(f" {listed}", noun=f"unknown {what}")
+        raise Invalid(f"unknown {what} {value!r} {listed}")
+
+    return check
 
 
 def _regex(value: Any) -> str:
@@ -170,7 +180,7 @@ def _fraction(*, open_low: bool) -> Callable[[Any], float]:
     return check
 
 
-Label = Annotated[str, PlainValidator(_label)]  # one of scanner.labels.LABELS
+Label = Annotated[str, PlainValidator(one_of(LABELS, "label"))]
 Regex = Annotated[str, PlainValidator(_regex)]  # a Python regex that compiles
 Unit = Annotated[float, PlainValidator(_fraction(open_low=False))]  # a score in [0, 1]
 Share = Annotated[float, PlainValidator(_fraction(open_low=True))]  # in (0, 1]: a share or a score of a hit

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, PrivateAttr, field_validator, model_validator
 
 from scanner.attribution import AttributionSettings
-from scanner.config_schema import Count, Invalid, Label, Regex, Section, Share, Unit
+from scanner.config_schema import Count, Invalid, Label, Regex, Section, Share, Unit, one_of
 from scanner.policy import CATEGORIES, CONTEXT_PREFIX, TIER_NUMBERS, LabelRule, Policy, Tier
 from scanner.signals import CodeSettings, MarkerRule, compile_marker
 
@@ -31,14 +31,8 @@ def _tier(value: Any) -> int:
     return value
 
 
-def _category(value: Any) -> str:
-    if isinstance(value, str) and value in CATEGORIES:
-        return value
-    raise Invalid(f" (expected one of: {', '.join(CATEGORIES)})", noun="unknown category")
-
-
 TierNumber = Annotated[int, PlainValidator(_tier)]
-Category = Annotated[str, PlainValidator(_category)]
+Category = Annotated[str, PlainValidator(one_of(CATEGORIES, "category", key=True))]
 
 
 class TierSection(Section):

@@ -15,18 +15,11 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import AfterValidator, PlainValidator, field_validator
 
-from scanner.config_schema import EMPTY_IF_NONE, Invalid, Label, Regex, Section, Share, Unit
+from scanner.config_schema import EMPTY_IF_NONE, Invalid, Label, Regex, Section, Share, Unit, one_of
 from scanner.labels import LABELS
 from scanner.rules import DETECTORS, CustomRule, DenyTerm, RulesConfig
 
 _CUSTOM_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*")
-_THRESHOLD_KEYS = ("default", *LABELS)
-
-
-def _detector(value: Any) -> str:
-    if isinstance(value, str) and value in DETECTORS:
-        return value
-    raise Invalid(f"unknown detector {value!r} (expected some of: {', '.join(DETECTORS)})")
 
 
 def _region(value: str) -> str:
@@ -41,12 +34,6 @@ def _language(value: str) -> str:
     return value.lower()
 
 
-def _threshold_key(value: Any) -> str:
-    if isinstance(value, str) and value in _THRESHOLD_KEYS:
-        return value
-    raise Invalid(f" (expected one of: {', '.join(sorted(_THRESHOLD_KEYS))})", noun="unknown key")
-
-
 def _custom_name(value: Any) -> str:
     if isinstance(value, str) and _CUSTOM_NAME.fullmatch(value):
         return value
@@ -59,19 +46,14 @@ def _non_empty(value: Any) -> str:
     raise Invalid("must be a non-empty string")
 
 
-def _custom_pattern(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise Invalid("must be a non-empty string")
-    try:
-        compiled = re.compile(value)
-    except re.error as exc:
-        raise Invalid(f"invalid regex ({exc})") from None
-    if compiled.fullmatch(""):
+def _no_empty_match(pattern: str) -> str:
+    if re.fullmatch(pattern, ""):
         raise Invalid("matches the empty string")
-    return value
+    return pattern
 
 
-Detector = Annotated[str, PlainValidator(_detector)]
+Detector = Annotated[str, PlainValidator(one_of(DETECTORS, "detector", expected="some of"))]
+ThresholdKey = Annotated[str, PlainValidator(one_of(sorted(("default", *LABELS)), "key", key=True))]
 Region = Annotated[str, AfterValidator(_region)]
 Language = Annotated[str, AfterValidator(_language)]
 
@@ -101,7 +83,7 @@ class DenyItem(Section):
 class CustomItem(Section):
     name: Annotated[str, PlainValidator(_custom_name)]
     label: Label
-    pattern: Annotated[str, PlainValidator(_custom_pattern)]
+    pattern: Annotated[Regex, AfterValidator(_no_empty_match)]
     score: Share = 0.9
 
     @classmethod
@@ -115,7 +97,7 @@ class CustomItem(Section):
 class RulesFile(Section):
     enabled: Annotated[list[Detector], EMPTY_IF_NONE]
     phone: PhoneSection
-    thresholds: dict[Annotated[str, PlainValidator(_threshold_key)], Unit]  # label or "default" -> min score
+    thresholds: dict[ThresholdKey, Unit]  # a label or "default" -> the min model score
     allow_list: AllowSection
     deny_list: Annotated[list[DenyItem], EMPTY_IF_NONE]
     custom: Annotated[list[CustomItem], EMPTY_IF_NONE]
