@@ -1,13 +1,14 @@
-"""Loading and validating the YAML files under ``configs/``.
+"""Finding and reading the YAML files under ``configs/``; ``ConfigError`` for any problem with one.
 
-Every config section is checked against the keys its dataclass knows, so a typo fails fast with the
-file and the key named, instead of being silently ignored.
+What each file may say is its schema (``scanner.policy_schema``, ``scanner.rules.schema``, built from
+``scanner.config_schema``), so a typo fails fast with the file and the key named instead of being
+silently ignored. This module stays free of pydantic: the CLI imports it for ``--help``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -49,12 +50,3 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping, got {type(data).__name__}")
     return data
-
-
-def check_keys(data: dict[str, Any], allowed: Iterable[str], path: str | Path, where: str = "") -> None:
-    """Reject unknown keys, naming the first one and what would have been accepted."""
-    allowed = set(allowed)
-    for key in data:
-        if key not in allowed:
-            at = f"{where}.{key}" if where else str(key)
-            raise ConfigError(f"{path}: unknown key '{at}' (expected one of: {', '.join(sorted(allowed))})")
