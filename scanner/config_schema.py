@@ -24,12 +24,13 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError
 
 from scanner.config import ConfigError
+from scanner.errors import ScannerError
 from scanner.labels import LABELS
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class Invalid(ValueError):
+class Invalid(ScannerError, ValueError):
     """A validator's finding: ``message`` about the key ``at`` below the validated one.
 
     The message follows the key, directly when it starts with a verb ("'k' must be ...", "'k' matches
