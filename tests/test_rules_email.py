@@ -22,6 +22,9 @@ def found(text: str) -> list[str]:
         ("Ünïcödé 😀 café: josé@exämple.de!", ["josé@exämple.de"]),
         ("...john@x.org", ["john@x.org"]),
         ("a..b@x.com", ["b@x.com"]),
+        # POD escapes the angle brackets: the address ends before "E<gt>".
+        ("Richard Clamp E<lt>richardc@unixbeard.netE<gt>", ["richardc@unixbeard.net"]),
+        ("Write to ANNE@EXAMPLE.COME today", ["ANNE@EXAMPLE.COME"]),
     ],
 )
 def test_valid(text: str, expected: list[str]) -> None:

@@ -50,5 +50,8 @@ class EmailDetector:
                 continue  # the local part is longer than 64 characters: not an address
             if remote_login(text, s, domain.end()):
                 continue  # an SSH remote or a URL's user part (the url detector sees the URL)
-            out.append(Span(s, domain.end(), "EMAIL", 1.0, self.name))
+            end = domain.end()
+            if text.startswith("E<gt>", end - 1):  # POD's escaped ">": "E<lt>jane@example.orgE<gt>"
+                end -= 1
+            out.append(Span(s, end, "EMAIL", 1.0, self.name))
         return out
