@@ -43,13 +43,12 @@ train never sees (``HELDOUT_ONLY_GENRES``); value generators are shared.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from scanner import jsonl
 from scanner.train import fakes as F
 from scanner.train import templates as T
 from scanner.train.template_lang import Doc, Seg, compile_template, compiled, render  # noqa: F401  (re-exported)
@@ -361,14 +360,8 @@ def generate(n: int, seed: int, split: str) -> Iterator[dict]:
 
 
 def write_jsonl(path, n: int, seed: int, split: str) -> int:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    k = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for doc in generate(n, seed, split):
-            fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            k += 1
-    return k
+    """``generate(n, seed, split)`` into a JSONL file (``.gz`` compresses); returns the count."""
+    return jsonl.write_jsonl(path, generate(n, seed, split))
 
 
 def main(argv: list[str] | None = None) -> int:
