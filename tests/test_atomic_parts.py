@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+
+pytestmark = pytest.mark.slow  # real processes writing megabytes, killed six times
 
 N_DOCS = 48
 SHARD = 4

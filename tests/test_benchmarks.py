@@ -50,8 +50,6 @@ def _bench(tmp_path: Path, *args: str, timeout: int = 300) -> dict:
     return json.loads(files[0].read_text())
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not _model_present(), reason="no shipped model")
 def _corpus_tokens(docs: list[dict]) -> int:
     from scanner.model import ModelInfo
     from scanner.windows import rust_tokenizer, tokenize
@@ -70,6 +68,8 @@ def _check_rates(entry: dict, n_docs: int, tokens: int) -> None:
     assert 0 < run["load_s"] and 0 < run["seconds"] < run["process_wall_s"]  # load, run, in one process
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not _model_present(), reason="no shipped model")
 def test_quick_benchmark_runs_both_configs(tmp_path, scanner):
     from benchlib.corpus import build_corpus
     from scanner.evaluate import score

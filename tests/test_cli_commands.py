@@ -36,6 +36,7 @@ def _jsonl(path: Path, rows: list[dict]) -> Path:
 
 # -- explain (raw text input) -----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_explain_shows_each_document_with_its_findings_and_the_tier_scan_gives_it(tmp_path):
     corpus = _jsonl(tmp_path / "c.jsonl", DOCS)
     res = invoke("explain", str(corpus), *TORCH)
@@ -65,6 +66,7 @@ def test_explain_picks_a_document_by_id_and_says_when_there_is_none(tmp_path):
 
 # -- eval ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_eval_scores_what_the_scanner_finds_and_maps_foreign_labels(tmp_path, scanner):
     from scanner.evaluate import load_labeled, predict, score
 
@@ -96,6 +98,7 @@ def test_eval_names_the_line_that_is_not_a_labelled_record(tmp_path):
 
 # -- export-onnx --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_export_onnx_writes_models_that_run_and_agree_with_torch(tmp_path, model_dir, hf_tokenizer):
     import onnxruntime as ort
 
@@ -131,6 +134,7 @@ def test_export_onnx_writes_models_that_run_and_agree_with_torch(tmp_path, model
 
 # -- one process: SIGTERM and Ctrl-C ------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 1)])
 def test_a_one_process_scan_stopped_by_a_signal_exits_with_its_code_and_resumes(tmp_path, sig, code):
     """The README's table: 143 after SIGTERM, 1 after Ctrl-C; the manifest says interrupted, committed

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from held_input import HeldInput
 
@@ -62,6 +63,7 @@ def _spans(out: Path) -> list[tuple]:
     return [(s["doc_id"], s["start"], s["end"], s["label"], s["detector"]) for s in t]
 
 
+@pytest.mark.slow
 def test_kill_9_then_rerun_has_every_document_once(tmp_path):
     fifo = tmp_path / "corpus.jsonl"
     out = tmp_path / "out"

@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,6 +166,7 @@ class PeakRSS:
         return (self.peak - self.base) / 1e6
 
 
+@pytest.mark.slow
 def test_a_5mb_document_finishes_with_bounded_memory(tmp_path, scanner):
     """One 5 MB document through the real scan: findings at every depth, offsets exact, memory bounded.
 

@@ -79,6 +79,7 @@ def test_every_reader_through_the_model(scanner, tmp_path, fmt):
     assert manifest["counts"]["documents"] == len(DOCS)
 
 
+@pytest.mark.slow
 def test_entity_deep_inside_a_long_document_is_found_once(scanner):
     filler = "The committee reviewed the infrastructure budget and agreed on next steps. "
     head = filler * 6700  # ~500,000 characters
@@ -148,6 +149,7 @@ def test_include_text_adds_matched_text(scanner, tmp_path):
     assert any(r["text"] == EMAIL for r in rows)
 
 
+@pytest.mark.slow
 def test_the_model_finds_a_name_in_the_last_characters_of_a_long_document(tmp_path):
     """Through the ``scan`` command: a name that only the model can find (no e-mail, no pattern), as the
     last characters of a document of many windows. Dropping or truncating the last window loses it."""

@@ -88,6 +88,7 @@ def two_workers(reference, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_two_workers_write_exactly_what_one_process_writes(reference, two_workers):
     corpus, one = reference
     out = two_workers
@@ -105,6 +106,7 @@ def test_two_workers_write_exactly_what_one_process_writes(reference, two_worker
     assert len(list((out / "documents").glob("part-*.parquet"))) == 10
 
 
+@pytest.mark.slow
 def test_workers_redact_byte_for_byte_as_one_process(reference, two_workers):
     """Each worker builds its redactor as the parent does (``redaction.build_redactor``, the pseudonym key
     from the inherited environment): every redacted part file is the same bytes."""
@@ -119,6 +121,7 @@ def test_workers_redact_byte_for_byte_as_one_process(reference, two_workers):
     assert not any("@example.org" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_workers_resume_a_partial_output(reference, tmp_path):
     corpus, one = reference
     out = tmp_path / "resumed"
@@ -132,6 +135,7 @@ def test_workers_resume_a_partial_output(reference, tmp_path):
         assert _table(out, sub) == _table(one, sub), sub
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_docs, shard, expect", [(12, 1024, 1), (30, 10, 3)])
 def test_no_more_worker_processes_than_shards(tmp_path, n_docs, shard, expect):
     corpus = _corpus(tmp_path / "c.jsonl", n_docs)
@@ -168,6 +172,7 @@ def test_workers_run_the_backend_the_parent_chose(scanner):
     assert opts.token_budget == scanner.token_budget
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_start_fails_the_run_before_any_shard(tmp_path):
     """The rules file changes between the parent's check and the workers' start: one clear error."""
     import shutil
@@ -222,6 +227,7 @@ def _rerun(fifo: Path, args: list[str]):
     return CliRunner().invoke(main, args)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
     held, args, out, proc = _held_scan(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -245,6 +251,7 @@ def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
     assert sorted(docs) == [f"t{i:04d}" for i in range(TOTAL)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
 def test_a_stopped_run_leaves_no_worker_behind(tmp_path, sig):
     """SIGTERM and Ctrl-C stop the workers with the run; after SIGKILL (nothing can be cleaned up)
