@@ -60,6 +60,7 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=2_000, help="distinct generator documents to repeat")
     ap.add_argument("--changed", type=float, default=0.01)
     ap.add_argument("--model", action="store_true", help="with the model (default: --no-model)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="results folder")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus, state = Path(tmp) / "corpus.jsonl", Path(tmp) / "state"
@@ -80,7 +81,7 @@ def main() -> None:
         # wall_s starts after the model is loaded (model_load_s is measured apart), so the target is:
         "target_s": round(budget, 3), "target_met": t2["wall_s"] + t2["model_load_s"] <= budget,
     }
-    write_result(f"audit-{'model' if args.model else 'nomodel'}-{args.docs}", result, render)
+    write_result(f"audit-{'model' if args.model else 'nomodel'}-{args.docs}", result, render, args.out)
 
 
 def render(r: dict) -> str:

@@ -79,7 +79,11 @@ def test_quick_benchmark_runs_both_configs(tmp_path, scanner):
                  "--docs", "20", "--model-tokens", "2048")
     docs = build_corpus(20, 0, 0, doc["corpus"]["seed"])  # what --quick --docs 20 generated
     assert doc["corpus"]["docs"] == 20 and doc["corpus"]["tokens"] == _corpus_tokens(docs)
-    assert doc["machine"]["cpu"] and doc["machine"]["cpu_flags"] is not None
+    assert doc["machine"]["cpu"]
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    listed = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    flags = doc["machine"]["cpu_flags"]  # the vector extensions, as the CPU lists them
+    assert flags == [f for f in listed if f.startswith(("avx", "amx")) or f in ("fma", "f16c")]
     assert "OMP_WAIT_POLICY" not in doc["machine"]["env"]  # _bench set it; the runs must not see it
     for name in ("torch-cpu", "pipeline-cpu"):
         entry = doc["results"][name]
@@ -110,6 +114,7 @@ def test_quick_benchmark_runs_both_configs(tmp_path, scanner):
     assert scan["host_tokens_per_s"]["median"] > scan["tokens_per_s"]["median"]
     md = next(tmp_path.glob("quick-*.md")).read_text()
     assert "host tok/s" in md
+    assert not flags or f"flags {' '.join(flags)}" in md  # the machine line names them
     assert "torch-cpu / pipeline-cpu (docs/s)" in doc["ratios"]
 
 
