@@ -20,7 +20,7 @@ What happens:
    over all configs instead of landing on one.
 4. Per run: wall time of the timed region (after model load and a small warm-up), docs/s, tokens/s,
    chars/s, peak RSS, GPU memory; for scanner configs also the per-stage seconds from
-   ``Scanner.timings`` and model-only throughput (synthetic token batches with the corpus' own
+   the manifest's ``timings`` and model-only throughput (synthetic token batches with the corpus' own
    window lengths, packed by the scanner's batcher, through ``backend.infer`` only).
 5. Quality once per config (the first run), through ``scanner.evaluate.score`` for every tool.
 6. Medians, min-max spread and ratios go to ``--out``: ``<machine>-<time>.json`` (every raw run),

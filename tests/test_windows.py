@@ -48,12 +48,14 @@ def test_batches_are_the_length_sorted_windows_cut_greedily_at_the_budget(length
         return -(-(n + 2) // pad_multiple) * pad_multiple
 
     got = [len(w.ids) for b in batches for w in b.windows]
-    assert got == sorted(lengths) and sorted(w.doc_index for b in batches for w in b.windows) == list(range(len(lengths)))
+    assert got == sorted(lengths)
+    assert sorted(w.doc_index for b in batches for w in b.windows) == list(range(len(lengths)))  # each once
     for k, b in enumerate(batches):
         rows, cols = b.input_ids.shape
         assert rows == len(b.windows) <= max_batch and cols == width(len(b.windows[-1].ids))
         assert rows * cols <= budget or rows == 1
-        assert (b.input_ids[:, 0] == 101).all() and (b.attention_mask.sum(1) == [len(w.ids) + 2 for w in b.windows]).all()
+        assert (b.input_ids[:, 0] == 101).all()
+        assert (b.attention_mask.sum(1) == [len(w.ids) + 2 for w in b.windows]).all()
         if k + 1 < len(batches):  # greedy: the next batch's first window did not fit in this one
             nxt = len(batches[k + 1].windows[0].ids)
             assert rows == max_batch or (rows + 1) * width(nxt) > budget

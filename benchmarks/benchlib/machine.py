@@ -145,7 +145,8 @@ def contended(loadavgs: list[float], info: dict) -> bool:
 def machine_line(info: dict, loadavgs: list[float] | None = None) -> str:
     """One markdown line: CPU model, cores and flags, GPU, and whether the machine was busy."""
     gpu = f"; GPU {info['gpu']}" if info.get("gpu") else ""
-    line = f"{info['cpu']} ({cores(info)} usable cores; {' '.join(info.get('cpu_flags') or []) or 'no flags read'}){gpu}"
+    flags = " ".join(info.get("cpu_flags") or []) or "no flags read"
+    line = f"{info['cpu']} ({cores(info)} usable cores; {flags}){gpu}"
     if loadavgs is not None:
         busy = contended(loadavgs, info)
         line += ("; CONTENDED (load average above half the cores)" if busy else "; quiet")

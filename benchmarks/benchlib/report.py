@@ -177,7 +177,7 @@ def _stage_table(results: dict) -> list[str]:
     if not rows:
         return []
     keys = list(rows[0][1])
-    lines = ["Scanner stages, median seconds (share of wall) from `Scanner.timings`; io_other = "
+    lines = ["Scanner stages, median seconds (share of wall) from the manifest's timings; io_other = "
              "wall - stages (read, parquet write, shard bookkeeping); host tok/s = corpus tokens / "
              "(wall - infer), one-process configs: the most one process can feed any device:", "",
              "| config | wall s | " + " | ".join(keys) + " | host tok/s |",

@@ -122,7 +122,7 @@ def _load_and_warm(cfg: Config, spec: dict, corpus: Path):
     """The scanner, warmed up through ``run_scan`` writing too: the first Parquet write imports pandas
     (pyarrow checks for it) and the first phone numbers load libphonenumber's region metadata, once per
     process, which would otherwise count as scanning. Returns ``(scanner, options, seconds)``."""
-    from scanner.pipeline import Scanner, ScanOptions, Timings
+    from scanner.pipeline import Scanner, ScanOptions
     from scanner.runner import RunOptions, run_scan
 
     opts = ScanOptions(model=spec["model"], backend=cfg.backend, device=cfg.device,
@@ -132,8 +132,7 @@ def _load_and_warm(cfg: Config, spec: dict, corpus: Path):
     scanner = Scanner(opts)
     warm = _prefix(corpus, WARMUP_DOCS[cfg.device], Path(spec["workdir"]) / "warm.jsonl")
     run_scan(RunOptions(inputs=[str(warm)], out_dir=str(warm.with_suffix("")), fresh=True, scan=opts,
-                        workers=1), scanner=scanner)
-    scanner.timings = Timings()
+                        workers=1), scanner=scanner)  # its timings stay in its own manifest
     return scanner, opts, time.perf_counter() - t0
 
 
