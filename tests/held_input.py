@@ -3,7 +3,9 @@
 Kill tests that wait for "some shards written" and then assume the run is still going are right only
 on a machine slow enough; with the input a named pipe that the test feeds and keeps open, a run that
 has scanned everything written so far waits for more, and the kill lands mid-run on any machine.
-Feeding the same pipe the whole corpus and closing it makes a rerun see the same input as a file.
+Afterwards ``as_file`` puts the whole corpus at the same path as a regular file: a rerun resumes (the
+settings record input paths), and no rerun can race another reader for the pipe's data (an in-process
+scan keeps its input stream open after it returns).
 """
 
 from __future__ import annotations
@@ -15,37 +17,36 @@ from pathlib import Path
 
 class HeldInput:
     """``lines`` written into the named pipe ``path`` (made if missing) once a reader opens it, in a
-    thread; the pipe stays open until ``close()`` unless ``hold`` is false."""
+    thread; the pipe then stays open, with no end of input, until ``close()`` or ``as_file``."""
 
-    def __init__(self, path: Path, lines: list[str], hold: bool = True) -> None:
+    def __init__(self, path: Path, lines: list[str]) -> None:
         if not path.exists():
             os.mkfifo(path)
         self.path = path
-        self._done = threading.Event()
         self._file = None
-        self._thread = threading.Thread(target=self._feed, args=(lines, hold), daemon=True)
+        self._thread = threading.Thread(target=self._feed, args=(lines,), daemon=True)
         self._thread.start()
 
-    def _feed(self, lines: list[str], hold: bool) -> None:
+    def _feed(self, lines: list[str]) -> None:
         try:
             self._file = open(self.path, "w", encoding="utf-8")  # blocks until the scan opens it
             self._file.write("".join(lines))
             self._file.flush()
         except BrokenPipeError:  # the reader died (killed): nothing more to feed
             pass
-        finally:
-            self._done.set()
-        if not hold:
-            self.close()
-
-    def wait_written(self, timeout: float = 120) -> bool:
-        """True once every line is in the pipe (the reader has read all but the pipe's buffer)."""
-        return self._done.wait(timeout)
 
     def close(self) -> None:
+        """End of input (the reader, if alive, sees EOF)."""
         f, self._file = self._file, None
         if f is not None:
             try:
                 f.close()
             except BrokenPipeError:
                 pass
+
+    def as_file(self, lines: list[str]) -> Path:
+        """Close the pipe and put ``lines`` at its path as a regular file."""
+        self.close()
+        self.path.unlink()
+        self.path.write_text("".join(lines), encoding="utf-8")
+        return self.path

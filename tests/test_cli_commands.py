@@ -165,7 +165,7 @@ def test_a_one_process_scan_stopped_by_a_signal_exits_with_its_code_and_resumes(
     assert manifest["status"] == "interrupted" and manifest["finished"]
     kept = len(list(out.glob("documents/part-*.parquet")))
     assert 1 <= kept <= 3
-    HeldInput(fifo, lines, hold=False)
+    held.as_file(lines)
     res = invoke(*args)
     assert res.exit_code == EXIT_OK, res.output
     counts = json.loads((out / "manifest.json").read_text())["counts"]

@@ -221,12 +221,6 @@ def _held_scan(tmp_path: Path, **popen) -> tuple[HeldInput, list[str], Path, sub
     return held, args, out, proc
 
 
-def _rerun(fifo: Path, args: list[str]):
-    """The same command, fed all TOTAL documents through the same pipe."""
-    HeldInput(fifo, _lines(TOTAL), hold=False)
-    return CliRunner().invoke(main, args)
-
-
 @pytest.mark.slow
 def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
     held, args, out, proc = _held_scan(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -235,6 +229,7 @@ def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
                     if "resource_tracker" not in " ".join(c.cmdline())]
         assert children, "no worker processes"
         os.kill(children[-1].pid, signal.SIGKILL)
+        held.close()  # end of input: a parent blocked reading a stalled pipe notices no dead worker
         _, stderr = proc.communicate(timeout=120)
     finally:
         proc.kill()
@@ -245,7 +240,8 @@ def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
     committed = len(list((out / "documents").glob("part-*.parquet")))
     assert 1 <= committed <= HELD // 10  # of the shards the pipe held
 
-    res = _rerun(held.path, args)  # the same command resumes and finishes
+    held.as_file(_lines(TOTAL))
+    res = CliRunner().invoke(main, args)  # the same command resumes and finishes
     assert res.exit_code == 3, res.output
     docs = pq.read_table(out / "documents", columns=["doc_id"]).column("doc_id").to_pylist()
     assert sorted(docs) == [f"t{i:04d}" for i in range(TOTAL)]
@@ -272,7 +268,8 @@ def test_a_stopped_run_leaves_no_worker_behind(tmp_path, sig):
         (tmp_path / "log").read_text()[-2000:]
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers still running after the parent stopped: {alive}"
-    res = _rerun(held.path, args)  # and the same command finishes the job
+    held.as_file(_lines(TOTAL))
+    res = CliRunner().invoke(main, args)  # and the same command finishes the job
     assert res.exit_code == 3, res.output
     assert pq.read_table(out / "documents").num_rows == TOTAL
     # A shard cut short mid-write left at most a hidden temp file, which the rerun removed.
