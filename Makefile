@@ -1,6 +1,7 @@
 # Two commands do all the setup on a fresh machine:
 #   make sample   - create .venv, install, scan the bundled sample corpus into out/sample
 #   make test     - create .venv, install with dev extras, run the test suite
+#   make test-fast - the edit loop: the suite without the slow, Ray and GPU tests; `make test` before pushing
 # TORCH pins the CPU build that installs fast here; on a GPU machine use `make TORCH=torch ...`
 # (PyPI's Linux torch wheel is the CUDA build), and `make gpu` to swap onnxruntime for onnxruntime-gpu.
 
@@ -12,7 +13,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test browser gpu bench realtext-sources wheel clean
+.PHONY: sample test test-fast browser gpu bench realtext-sources wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +27,11 @@ sample: $(STAMP)
 
 test: $(STAMP) browser
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
+
+# Not what CI runs: `make test` is. Tests marked slow (real processes, worker pools, training, exports,
+# long documents, the browser), the Ray and the GPU ones are left out; `-x` stops at the first failure.
+test-fast: $(STAMP)
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -x -m "not slow and not ray and not gpu"
 
 # Headless Chromium for the report's browser test: Debian's package, installed only when missing and
 # only as root with apt-get (elsewhere it says so and the test skips).

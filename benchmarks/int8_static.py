@@ -10,7 +10,8 @@ result cannot depend on its batch. This script measures, on short held-out docum
   rounds; contended when the load average is above half the cores.
 
 Calibration uses *training* documents (``generate(n, seed, "train")``), never the held-out ones scored.
-Results: ``benchmarks/results/int8-static-<host>-<UTC time>.{json,md}`` with the CPU model and flags.
+Results: ``benchmarks/results/int8-static-<machine>-<UTC time>.{json,md}`` (``benchlib.results``), with
+the CPU model and flags.
 
     python benchmarks/int8_static.py --docs 600 --calib 200 --rounds 2
 """
@@ -18,20 +19,18 @@ Results: ``benchmarks/results/int8-static-<host>-<UTC time>.{json,md}`` with the
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ray_overhead import cpu_info  # noqa: E402
+from benchlib.machine import contended, machine_info, machine_line  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
 
 
 def docs_of(split: str, n: int, seed: int, max_chars: int) -> list:
@@ -171,30 +170,25 @@ def main() -> None:
     for k in kinds:
         found[(k, 18)], _ = spans(scanners[k], heldout, 18)
     ref = found[(kinds[0], 1024)]
-    cpu = cpu_info()
+    machine = machine_info()
     result = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(),
-        "cpu": cpu, "docs": len(heldout), "tokens": sum(r.n_tokens for r in scanners[kinds[0]].scan_shard(heldout)),
+        "when": utc_iso(), "machine": machine,
+        "docs": len(heldout), "tokens": sum(r.n_tokens for r in scanners[kinds[0]].scan_shard(heldout)),
         "calibration_docs": len(calib_docs), "method": a.method, "weights_only": a.weights_only,
         "reference": kinds[0], "quantize_s": quant_s,
-        "contended": any(x > int(cpu["cpus"] or 1) / 2 for x in loads), "loadavg": loads,
+        "contended": contended(loads, machine), "loadavg": loads,
         "rows": {k: {"jaccard_vs_reference": round(jaccard(found[(k, 1024)], ref), 4),
                      "jaccard_shard18_vs_1024": round(jaccard(found[(k, 18)], found[(k, 1024)]), 4),
                      "spans": len(found[(k, 1024)]), "seconds": secs[k],
                      "median_s": statistics.median(secs[k])} for k in kinds}}
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = Path(a.out) / f"int8-static-{socket.gethostname()}-{stamp}"
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    write_result("int8-static", result, markdown, a.out)
 
 
 def markdown(r: dict) -> str:
     lines = [f"# int8 static (QDQ, {r['method']}{', attention MatMuls fp32' if r.get('weights_only') else ''}, "
              f"{r['calibration_docs']} training docs) vs dynamic vs fp32",
-             "", f"{r['when']}, {r['cpu']['model']} ({r['cpu']['cpus']} CPUs; {' '.join(r['cpu']['flags'])}); "
-             f"{r['docs']} held-out docs, {r['tokens']} tokens; "
-             f"{'CONTENDED (load average above half the cores)' if r['contended'] else 'quiet'}", "",
+             "", f"{r['when']}, {machine_line(r['machine'], r['loadavg'])}; "
+             f"{r['docs']} held-out docs, {r['tokens']} tokens", "",
              f"| backend | Jaccard vs {r.get('reference', 'torch-fp32')} | Jaccard shard 18 vs 1024 | spans | "
              "seconds (median; rounds) |",
              "|---|---:|---:|---:|---:|"]

@@ -4,9 +4,9 @@ Each (engine, round) is a fresh ``python -m scanner scan`` process, engines alte
 order rotated per round, so a noisy neighbour slows both. Reported per run: the whole process'
 wall time (Ray's start-up and the actor's model load included), the manifest's ``wall_s`` and
 ``start_workers`` (scanning = the difference), and whether both engines wrote the same rows.
-Results: ``benchmarks/results/ray-overhead-<host>-<UTC time>.{json,md}`` with the CPU model and
-flags (lscpu) and the load average before each run; a load average above half the cores marks the
-run contended.
+Results: ``benchmarks/results/ray-overhead-<machine>-<UTC time>.{json,md}`` (``benchlib.results``) with
+the CPU model and flags and the load average before each run; a load average above half the cores
+marks the run contended.
 
     python benchmarks/ray_overhead.py                  # 2,000 held-out documents, 3 rounds
     python benchmarks/ray_overhead.py --docs 200 --rounds 1 --args "--backend torch"
@@ -18,41 +18,26 @@ import argparse
 import json
 import os
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from benchlib.corpus import heldout_corpus  # noqa: E402
+from benchlib.machine import contended, machine_info, machine_line, run_env  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
+
 ENGINES = {"local": [], "ray": ["--engine", "ray"]}
 
 
-def cpu_info() -> dict:
-    """CPU model, cores and flags from lscpu (what decides int8 vs fp32 speed: AVX-512, VNNI, AMX)."""
-    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
-    fields = {k.strip(): v.strip() for k, v in fields.items()}
-    flags = fields.get("Flags", "").split()
-    keep = [f for f in flags if f.startswith(("avx", "amx")) or f in ("fma", "f16c")]
-    return {"model": fields.get("Model name"), "cpus": fields.get("CPU(s)"), "flags": keep}
-
-
-def make_corpus(path: Path, n: int, seed: int) -> None:
-    sys.path.insert(0, str(REPO))
-    from scanner.train.generator import generate
-
-    with path.open("w", encoding="utf-8") as f:
-        for d in generate(n, seed, "heldout"):
-            f.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
-
-
 def run_once(engine: str, corpus: Path, out: Path, extra: list[str]) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0"}
-    env.pop("OMP_WAIT_POLICY", None)  # the libraries' default, as benchmarks/run.py does
+    env = {**run_env(), "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0"}  # libraries' thread defaults
     cmd = [sys.executable, "-m", "scanner", "scan", str(corpus), "-o", str(out), "--fresh", "-q",
            *ENGINES[engine], *extra]
     load = os.getloadavg()[0]
@@ -100,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ray-overhead-") as tmp:
         root = Path(tmp)
         corpus = root / "corpus.jsonl"
-        make_corpus(corpus, a.docs, a.seed)
+        heldout_corpus(corpus, a.docs, a.seed)
         runs, identical = [], True
         for rnd in range(a.rounds):
             order = list(ENGINES) if rnd % 2 == 0 else list(reversed(ENGINES))
@@ -108,25 +93,18 @@ def main() -> None:
                 runs.append({**run_once(e, corpus, root / e, extra), "round": rnd})
                 print(json.dumps(runs[-1]), flush=True)
             identical &= same_rows(root / "local", root / "ray")
-    cpus = int(cpu_info()["cpus"] or os.cpu_count() or 1)
-    result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(),
-              "cpu": cpu_info(), "docs": a.docs, "rounds": a.rounds, "args": extra, "runs": runs,
-              "same_rows": identical,
-              "contended": any(r["loadavg_1m"] > cpus / 2 for r in runs), **summarize(runs)}
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = Path(a.out) / f"ray-overhead-{socket.gethostname()}-{stamp}"
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    machine = machine_info()
+    loads = [r["loadavg_1m"] for r in runs]
+    result = {"when": utc_iso(), "machine": machine, "docs": a.docs, "rounds": a.rounds, "args": extra,
+              "runs": runs, "same_rows": identical, "contended": contended(loads, machine), **summarize(runs)}
+    write_result("ray-overhead", result, markdown, a.out)
 
 
 def markdown(r: dict) -> str:
     med = r["medians"]
     lines = [f"# Ray engine vs local engine, {r['docs']} documents, {r['rounds']} interleaved rounds",
-             "", f"{r['when']}, {r['cpu']['model']} ({r['cpu']['cpus']} CPUs; {' '.join(r['cpu']['flags'])}); "
-             f"flags: {' '.join(r['args']) or '(defaults)'}; "
-             f"{'CONTENDED (load average above half the cores)' if r['contended'] else 'quiet'}; "
-             f"same rows: {r['same_rows']}", "",
+             "", f"{r['when']}, {machine_line(r['machine'], [x['loadavg_1m'] for x in r['runs']])}; "
+             f"scan flags: {' '.join(r['args']) or '(defaults)'}; same rows: {r['same_rows']}", "",
              "| engine | process s | start-up s (workers/actors + model) | scanning s |", "|---|---:|---:|---:|"]
     for e, m in med.items():
         lines.append(f"| {e} | {m['process_s']:.2f} | {m['start_workers_s']:.2f} | {m['scan_s']:.2f} |")

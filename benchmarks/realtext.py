@@ -17,7 +17,7 @@ author would count too, so the numbers are an upper bound. Reported per tool: su
 10,000 characters by label, the share of prose documents at tier 1 (scanner only: peers have no
 policy), the share of code documents with ``source_code``, and optionally the synthetic held-out
 scores. ``python benchmarks/realtext.py [--peers] [--heldout N]``; results go to
-``benchmarks/results/realtext-*.{json,md}``.
+``benchmarks/results/realtext-<machine>-<UTC time>.{json,md}`` (``benchlib.results``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from benchlib.machine import machine_line  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
 from scanner.train.realtext import RealDoc, read_text, render_man, stable_hash  # noqa: E402
 
 NPM_ROOT = Path("/usr/lib/node_modules/npm")
@@ -184,7 +186,7 @@ def scan_peer(name: str, docs: list[RealDoc]) -> list[list[dict]]:
 def heldout_scores(model: str | None, n: int, seed: int = 14) -> dict:
     from scanner.evaluate import evaluate_generated
 
-    rep = evaluate_generated(model or (ROOT / "models" / "pii-minilm-l6"), n, seed).as_dict()
+    rep = evaluate_generated(model, n, seed).as_dict()  # None: ModelInfo.resolve's default
     return {k: rep[k] for k in ("micro_overlap", "micro_exact", "char") if k in rep}
 
 
@@ -213,27 +215,23 @@ def main(argv=None) -> int:
         for peer in ("presidio", "rampart"):
             t0 = time.perf_counter()
             res[peer] = {**false_findings(prose, scan_peer(peer, prose)), "wall_s": round(time.perf_counter() - t0, 1)}
-    from run import machine_info
+    from scanner.model import ModelInfo
 
-    doc = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine_info(),
+    model = ModelInfo.resolve(args.model)
+    doc = {"when": utc_iso(),
            "corpus": {"documents": len(docs), "families": dict(fam),
                       "chars": sum(len(d.text) for d in docs)},
-           "model": args.model or "models/pii-minilm-l6", "precision": args.precision, "results": res}
+           "model": f"{model.id} (sha256 {model.sha256[:12]})", "precision": args.precision, "results": res}
     if args.heldout:
         doc["heldout"] = {"n": args.heldout, "seed": 14, **heldout_scores(args.model, args.heldout)}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"realtext-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-    stem.with_suffix(".json").write_text(json.dumps(doc, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(render(doc))
-    print(render(doc))
+    write_result("realtext", doc, render, args.out)
     return 0
 
 
 def render(doc: dict) -> str:
     m = doc["machine"]
     lines = [f"# Real-text evaluation {doc['when']}", "",
-             f"{m.get('cpu', '?')}, {m.get('logical_cpus', '?')} cores; model {doc['model']} "
+             f"{machine_line(m)}; model {doc['model']} "
              f"({doc['precision']}); corpus {doc['corpus']['documents']} docs {doc['corpus']['families']}, "
              f"{doc['corpus']['chars']:,} chars", "",
              "| tool | id/credential findings per 10K chars | of them by the model | top labels | prose at tier 1 | code with source_code |",

@@ -9,7 +9,8 @@ Cases are interleaved over rounds so a busy neighbour slows all of them, not one
     git archive OLD | tar -x -C /tmp/old            # compare with an older commit, interleaved:
     python benchmarks/startup.py --repo /tmp/old --label before --repo . --label after
 
-Writes ``benchmarks/results/startup-<host>-<time>.json`` and ``.md`` (median, min and max per case).
+Writes ``benchmarks/results/startup-<machine>-<UTC time>.{json,md}`` (``benchlib.results``: median, min and
+max per case, with the machine's CPU model and flags).
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from benchlib.machine import machine_line  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
+
 DOC = {"id": "a", "text": "Please ask Margaret Hamilton (margaret.hamilton@example.com) about the invoice."}
 API = ("from scanner.api import Scanner; import sys; "
        "Scanner().scan([sys.argv[1]])")
@@ -42,16 +46,6 @@ def cases(doc: Path, out: Path) -> dict[str, list[str]]:
         "check, default backend (1 file)": ["-m", "scanner", "check", str(doc)],
         "API: Scanner().scan([text])": ["-c", API, DOC["text"]],
     }
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def time_once(args: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -101,24 +95,19 @@ def main() -> None:
 
     result = {
         "repos": dict(zip(labels, map(str, repos))),
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
+        "when": utc_iso(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "rounds": args.rounds, "unavailable": unavailable,
         "cases": [{"label": label, "case": name, "median_s": round(statistics.median(t), 3),
                    "min_s": round(min(t), 3), "max_s": round(max(t), 3)}
                   for (label, name), t in times.items()],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"startup-{platform.node() or 'host'}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (args.out / f"{stem}.md").write_text(render(result))
-    print(render(result))
+    write_result("startup", result, render, args.out)
 
 
 def render(result: dict) -> str:
     lines = ["# Cold start: one fresh process, one small document", "",
-             f"{result['cpu']}, {result['cores']} cores, Python {result['python']}, "
+             f"{machine_line(result['machine'])}, Python {result['machine']['versions']['python']}, "
              f"{result['rounds']} interleaved rounds, {result['when']}, load average at the end "
              f"{', '.join(f'{x:.1f}' for x in result['load_average'] or [])}", "",
              *[f"- `{label}`: {path}" for label, path in result["repos"].items()], "",

@@ -7,13 +7,13 @@ the exact code path ``scan`` runs (model, pattern detectors, merge, thresholds).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .jsonl import iter_jsonl
 from .records import Document, Span
 
 
@@ -138,22 +138,19 @@ def score(texts: Sequence[str], gold: Sequence[Iterable], pred: Sequence[Iterabl
 
 
 def load_labeled(path: str | Path, label_map: dict[str, str | None] | None = None) -> list[dict]:
-    """Read ``{"id","text","spans":[{"start","end","label"}]}`` lines; map foreign labels, drop unmapped None."""
+    """Read ``{"id","text","spans":[{"start","end","label"}]}`` lines (``.gz`` too); map foreign labels, drop
+    unmapped None. A line that is not such a record raises ``ValueError`` naming the file and line."""
     records = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                text = r["text"]
-                spans = r.get("spans") or []
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{n}: not a labelled record ({exc})") from None
-            if label_map:
-                spans = [dict(s, label=label_map.get(s["label"], s["label"])) for s in spans]
-                spans = [s for s in spans if s["label"]]
-            records.append({"id": str(r.get("id", n)), "text": text, "spans": spans})
+    for n, r in iter_jsonl(path):
+        try:
+            text = r["text"]
+            spans = r.get("spans") or []
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{n}: not a labelled record ({exc!r})") from None
+        if label_map:
+            spans = [dict(s, label=label_map.get(s["label"], s["label"])) for s in spans]
+            spans = [s for s in spans if s["label"]]
+        records.append({"id": str(r.get("id", n)), "text": text, "spans": spans})
     return records
 
 
@@ -188,8 +185,9 @@ def render(report: Report, console, title: str = "evaluation") -> None:
     console.print(t)
 
 
-def evaluate_generated(model_path: str | Path, n: int, seed: int) -> Report:
-    """Held-out metrics right after training, on generator templates training never saw."""
+def evaluate_generated(model_path: str | Path | None, n: int, seed: int) -> Report:
+    """Held-out metrics right after training, on generator templates training never saw (``None``: the
+    default model, as ``ModelInfo.resolve`` finds it)."""
     from rich.console import Console
 
     from .pipeline import Scanner, ScanOptions

@@ -62,7 +62,8 @@ class ModelInfo:
 
     def fast_tokenizer(self) -> "FastTokenizer":
         """The Rust tokenizer and special-token ids from the model folder, without importing
-        transformers (2-3 s of start-up, and torch with it): what scanning needs, ``--no-model`` too."""
+        transformers (seconds of start-up, and torch with it; benchmarks/README.md, "Cold start"): what
+        scanning needs, ``--no-model`` too."""
         from tokenizers import Tokenizer
 
         tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))

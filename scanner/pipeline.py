@@ -54,9 +54,8 @@ class ScanOptions:
     strict_backend: bool = False
     max_length: int = 128  # tokens per window, special tokens included (what the model was trained on)
     # Overlap between windows of one long document: every owned token keeps >= stride/2 tokens of
-    # context. 1000 held-out docs (int8): stride 32 / 24 / 16 -> overlap F1 0.9265 / 0.9270 / 0.9259
-    # for 431K / 404K / 380K model tokens, the same within noise; but 24 and 16 move single documents
-    # (a strategy memo's stray PERSON rises from 0.65 to 0.89 at 24), so the trained overlap stays.
+    # context. Smaller overlaps saved tokens at the same F1 but moved single documents, so the trained
+    # overlap stays (the measurement: benchmarks/README.md, "Measurements behind code defaults").
     stride: int = 32
     token_budget: int | None = None  # padded tokens per batch; None: by device (``for_device``)
     pad_multiple: int | None = None  # batch widths rounded up to a multiple of this; None: by device
@@ -72,8 +71,8 @@ class ScanOptions:
         """These options with every device-dependent default settled: token budget, padding, and
         whether the detectors run beside inference. ``Scanner.resolved`` holds the result."""
         on_gpu = device == "cuda"
-        # CPU: small batches stay in cache. On the 2-core Xeon, 1,500 held-out docs with int8 ONNX took
-        # 26.1 s at 1,024 padded tokens per batch vs 31.9 s at 4,096 (torch fp32: 14.6 vs 16.2 s).
+        # CPU: small batches stay in cache, so a small budget scans faster there (measured:
+        # benchmarks/README.md, "Measurements behind code defaults"); a GPU wants big batches.
         # Tensor cores want sequence lengths in multiples of 8; on a CPU every pad token is waste.
         return replace(self, token_budget=self.token_budget or (65_536 if on_gpu else 1_024),
                        pad_multiple=self.pad_multiple or (8 if on_gpu else 1),

@@ -199,6 +199,7 @@ def test_api_docstring_examples():
     assert result.attempted >= 4 and result.failed == 0
 
 
+@pytest.mark.slow
 def test_readme_python_examples():
     """Every ``>>>`` example in the README's Python API section runs and prints what it says."""
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,

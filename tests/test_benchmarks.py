@@ -50,32 +50,71 @@ def _bench(tmp_path: Path, *args: str, timeout: int = 300) -> dict:
     return json.loads(files[0].read_text())
 
 
+def _corpus_tokens(docs: list[dict]) -> int:
+    from scanner.model import ModelInfo
+    from scanner.windows import rust_tokenizer, tokenize
+
+    return sum(len(t) for t in tokenize(rust_tokenizer(ModelInfo.resolve(None).tokenizer()),
+                                        [d["text"] for d in docs]))
+
+
+def _check_rates(entry: dict, n_docs: int, tokens: int) -> None:
+    """The published rates are the counted work over the timed seconds of the run."""
+    (run,) = entry["runs"]
+    s = entry["summary"]
+    assert s["n_docs"] == run["n_docs"] == n_docs and s["tokens"] == tokens
+    assert s["docs_per_s"]["median"] == pytest.approx(n_docs / run["seconds"])
+    assert s["tokens_per_s"]["median"] == pytest.approx(tokens / run["seconds"])
+    assert 0 < run["load_s"] and 0 < run["seconds"] < run["process_wall_s"]  # load, run, in one process
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not _model_present(), reason="no shipped model")
-def test_quick_benchmark_runs_both_configs(tmp_path):
+def test_quick_benchmark_runs_both_configs(tmp_path, scanner):
+    from benchlib.corpus import build_corpus
+    from scanner.evaluate import score
+    from scanner.records import Document
+
     doc = _bench(tmp_path, "--quick", "--configs", "torch-cpu,pipeline-cpu", "--repeats", "1",
                  "--docs", "20", "--model-tokens", "2048")
-    assert doc["corpus"]["docs"] == 20 and doc["corpus"]["tokens"] > 0
+    docs = build_corpus(20, 0, 0, doc["corpus"]["seed"])  # what --quick --docs 20 generated
+    assert doc["corpus"]["docs"] == 20 and doc["corpus"]["tokens"] == _corpus_tokens(docs)
     assert doc["machine"]["cpu"]
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    listed = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    flags = doc["machine"]["cpu_flags"]  # the vector extensions, as the CPU lists them
+    assert flags == [f for f in listed if f.startswith(("avx", "amx")) or f in ("fma", "f16c")]
     assert "OMP_WAIT_POLICY" not in doc["machine"]["env"]  # _bench set it; the runs must not see it
     for name in ("torch-cpu", "pipeline-cpu"):
         entry = doc["results"][name]
         assert [r["ok"] for r in entry["runs"]] == [True], entry
-        s = entry["summary"]
-        assert s["docs_per_s"]["median"] > 0 and s["tokens_per_s"]["median"] > 0
-        assert s["peak_rss_mb"]["median"] > 50
+        _check_rates(entry, 20, doc["corpus"]["tokens"])
+        assert entry["summary"]["peak_rss_mb"]["median"] > 50
         q = entry["quality"]
         assert q["n_docs"] == 20
         for key in ("micro_overlap", "micro_exact", "char", "restricted_presidio", "restricted_rampart"):
             assert key in q
-        assert 0.0 <= q["micro_overlap"]["f1"] <= 1.0
+        assert q["micro_overlap"]["f1"] > 0.8  # the shipped model on held-out documents (~0.93)
+    # The scanner row's quality is the score of what the scanner finds on those documents, computed
+    # here independently (same backend, same documents): the benchmark scored the right spans.
+    found = [r.spans for r in scanner.scan_shard([Document(d["id"], "bench", d["text"]) for d in docs])]
+    expected = score([d["text"] for d in docs], [d["spans"] for d in docs], found).as_dict()
+    q = doc["results"]["torch-cpu"]["quality"]
+    assert (q["micro_overlap"], q["micro_exact"], q["char"]) == (
+        expected["micro_overlap"], expected["micro_exact"], expected["char"])
+    (run,) = doc["results"]["torch-cpu"]["runs"]
+    # Model-only: a sample of the corpus' windows up to the --model-tokens cap, then timed.
+    assert 2048 <= run["model_only"]["tokens"] < 2048 + 128 and run["model_only"]["batches"] >= 1
     scan = doc["results"]["torch-cpu"]["summary"]
-    assert scan["model_only_tokens_per_s"]["median"] > 0
+    assert scan["model_only_tokens_per_s"]["median"] == pytest.approx(
+        run["model_only"]["tokens"] / run["model_only"]["seconds"])
     assert set(scan["stages"]) >= {"tokenize", "infer", "decode", "rules", "io_other"}
+    assert sum(scan["stages"].values()) == pytest.approx(run["seconds"])  # io_other: the rest of the wall
     # Host-side rate: tokens over the non-inference time, so above the end-to-end rate.
     assert scan["host_tokens_per_s"]["median"] > scan["tokens_per_s"]["median"]
     md = next(tmp_path.glob("quick-*.md")).read_text()
     assert "host tok/s" in md
+    assert not flags or f"flags {' '.join(flags)}" in md  # the machine line names them
     assert "torch-cpu / pipeline-cpu (docs/s)" in doc["ratios"]
 
 
@@ -100,9 +139,10 @@ def test_quick_benchmark_of_a_worker_config(tmp_path):
 @pytest.mark.skipif(not _model_present(), reason="no shipped model")
 def test_quick_gpu_benchmark(tmp_path):
     doc = _bench(tmp_path, "--quick", "--gpu", "--configs", "torch-fp16-cuda", "--docs", "50")
-    s = doc["results"]["torch-fp16-cuda"]["summary"]
-    assert s["docs_per_s"]["median"] > 0
-    assert s["gpu_mem_mb"]["median"] > 0
+    entry = doc["results"]["torch-fp16-cuda"]
+    _check_rates(entry, 50, doc["corpus"]["tokens"])
+    assert entry["summary"]["gpu_mem_mb"]["median"] > 100  # a CUDA context and the fp16 weights
+    assert entry["quality"]["micro_overlap"]["f1"] > 0.8
     assert doc["machine"]["gpu"]
 
 

@@ -58,3 +58,66 @@ def test_labels_restrict_scoring_and_micro_sums_labels():
 def test_empty_documents_score_nothing():
     rep = score(["", TEXT], [[], []], [[], []])
     assert rep.n_docs == 2 and rep.micro(rep.overlap).f1 == 0.0 and rep.char.tp == 0
+
+
+def test_overlap_pairs_a_prediction_with_the_gold_it_overlaps_most():
+    # p1 (paired first: it starts first) overlaps g1 by 3 characters and g2 by 7: it takes g2, so p2,
+    # inside g1 only, still takes g1 (2 hits). Pairing p1 with the first gold it touches would leave p2
+    # nothing: 1 hit.
+    gold = [[g(0, 8, "PERSON"), g(9, 17, "PERSON")]]
+    pred = [[g(6, 8, "PERSON"), g(5, 16, "PERSON")]]
+    p = score([TEXT], gold, pred).overlap["PERSON"]
+    assert (p.tp, p.fp, p.fn) == (2, 0, 0)
+
+
+def test_touching_spans_do_not_overlap_and_duplicates_count_once():
+    # [0, 4) and [4, 8) share no character; a prediction given twice is one hit and one false positive.
+    rep = score([TEXT], [[g(0, 4, "PERSON")]], [[g(4, 8, "PERSON")]])
+    assert (rep.overlap["PERSON"].tp, rep.overlap["PERSON"].fp, rep.overlap["PERSON"].fn) == (0, 1, 1)
+    rep = score([TEXT], [[g(0, 8, "PERSON")]], [[g(0, 8, "PERSON"), g(0, 8, "PERSON")]])
+    for table in (rep.exact, rep.overlap):
+        assert (table["PERSON"].tp, table["PERSON"].fp, table["PERSON"].fn) == (1, 1, 0)
+
+
+def test_character_scores_are_label_agnostic_and_count_each_character_once():
+    # gold PERSON "Jane Doe" (7 non-space chars); two overlapping predictions under another label
+    # cover "Jane" and "e Doe": every gold character once, nothing outside it.
+    rep = score([TEXT], [[g(0, 8, "PERSON")]], [[g(0, 4, "LOCATION"), g(3, 8, "DATE")]])
+    assert (rep.char.tp, rep.char.fp, rep.char.fn) == (7, 0, 0)
+    assert rep.micro(rep.overlap).tp == 0  # while no labelled span matches
+
+
+def test_scores_add_up_over_documents_and_as_dict_rounds():
+    texts = [TEXT, "Call 415-555-0100 now."]
+    gold = [[g(0, 8, "PERSON")], [g(5, 17, "PHONE")]]
+    pred = [[g(0, 8, "PERSON"), g(27, 32, "LOCATION")], []]
+    d = score(texts, gold, pred).as_dict()
+    assert d["n_docs"] == 2
+    assert (d["micro_exact"]["tp"], d["micro_exact"]["fp"], d["micro_exact"]["fn"]) == (1, 1, 1)
+    assert d["micro_exact"]["f1"] == 0.5 and d["per_label"]["PHONE"]["overlap"]["recall"] == 0.0
+    assert d["char"]["recall"] == round(7 / (7 + 12), 4)
+
+
+def test_load_labeled_maps_labels_drops_unmapped_and_names_bad_lines(tmp_path):
+    import gzip
+    import json
+
+    import pytest
+
+    from scanner.evaluate import load_labeled
+
+    rows = [{"id": "a", "text": "Jane in Paris", "spans": [g(0, 4, "PER"), g(8, 13, "GPE"), g(5, 7, "X")]},
+            {"text": "no spans, no id"}]
+    path = tmp_path / "gold.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write(json.dumps(rows[0]) + "\n\n" + json.dumps(rows[1]) + "\n")
+    got = load_labeled(path, {"PER": "PERSON", "GPE": "LOCATION", "X": None})
+    assert got == [{"id": "a", "text": "Jane in Paris", "spans": [g(0, 4, "PERSON"), g(8, 13, "LOCATION")]},
+                   {"id": "3", "text": "no spans, no id", "spans": []}]  # id: the line number
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0]) + '\n{"spans": []}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2: not a labelled record"):
+        load_labeled(bad)
+    bad.write_text('{"text": "x"}\n{"text": \n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2: not JSON"):
+        load_labeled(bad)

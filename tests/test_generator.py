@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -17,11 +20,15 @@ from scanner.train.generator import (
     HELDOUT_TEMPLATE_IDS,
     TRAIN_GENRES,
     TRAIN_TEMPLATE_IDS,
-    compile_template,
+    Ctx,
+    FRESH,
+    SLOTS,
+    _run,
     generate,
     main,
     write_jsonl,
 )
+from scanner.train.template_lang import Doc, compile_template
 from scanner.train.templates import TEMPLATES
 
 N = 3000
@@ -102,10 +109,50 @@ def test_split_uses_only_its_genres(train_docs, heldout_docs):
     assert {d["genre"] for d in heldout_docs} & HELDOUT_ONLY_GENRES == HELDOUT_ONLY_GENRES
 
 
-def test_all_templates_compile():
+def _slot_names(nodes: list):
+    for n in nodes:
+        if type(n) is str:
+            continue
+        if n[0] == "s":
+            yield n[1]
+        elif n[0] == "a":
+            for alt in n[1]:
+                yield from _slot_names(alt)
+        else:
+            yield from _slot_names(n[2])
+
+
+def test_every_template_names_known_slots_and_renders_what_its_kind_says():
+    """Each template on its own: a string template names only slots the generator has (a typo would
+    otherwise surface only when a rare alternative is drawn); a PII template yields labelled spans
+    and a negative one none, with valid offsets."""
+    known = set(SLOTS) | set(FRESH)
     for t in TEMPLATES:
         if isinstance(t.body, str):
-            compile_template(t.body)
+            unknown = {s for s in _slot_names(compile_template(t.body)) if s.rstrip("0123456789") not in known}
+            assert not unknown, f"{t.id}: unknown slots {unknown}"
+        labels = set()
+        for seed in range(4):
+            rng = random.Random(f"{t.id}:{seed}")
+            d = Doc()
+            _run(t, d, Ctx(rng))
+            text, spans = d.finish(rng)
+            _check_doc({"id": t.id, "text": text, "genre": t.genre, "spans": spans})
+            labels |= {s["label"] for s in spans}
+        assert (not labels) if t.kind == "neg" else labels, f"{t.id} ({t.kind}): {sorted(labels)}"
+
+
+def test_compile_template_reads_the_mini_language():
+    assert compile_template(r"Hi {first2}[, {tname}|][?!][??\[x\]]") == [
+        "Hi ", ("s", "first2"), ("a", [[", ", ("s", "tname")], []]), ("o", 0.5, ["!"]),
+        ("o", 0.25, ["[x]"])]
+
+
+def test_templates_and_their_language_import_without_the_generator():
+    """No import cycle: the template table and the mini-language load on their own."""
+    code = ("import sys, scanner.train.templates, scanner.train.template_lang; "
+            "assert 'scanner.train.generator' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
 
 
 def _digits(s):

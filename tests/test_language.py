@@ -55,6 +55,7 @@ def test_identify_needs_confidence():
     assert identify("Der Rhein ist einer der längsten Flüsse Europas.", "en", 1.01) == "en"
 
 
+@pytest.mark.slow
 def test_language_and_propagation_reach_the_parquet(tmp_path):
     corpus = tmp_path / "c.jsonl"
     rows = [{"id": "de", "text": (SAMPLES / "de_letter.txt").read_text(encoding="utf-8")},

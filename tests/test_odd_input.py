@@ -225,6 +225,7 @@ def test_markup_and_escapes_in_paths_and_ids_are_printed_as_data(tmp_path):
 # --------------------------------------------------------------------------------------------- item 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arg", ["-", "/dev/stdin"])
 def test_stdin_is_scanned(tmp_path, arg):
     data = "".join(json.dumps({"id": f"s{i}", "text": f"mail s{i}@example.com"}) + "\n" for i in range(3))

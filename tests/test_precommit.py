@@ -58,6 +58,7 @@ def test_hook_manifest_is_valid_and_both_hooks_run_check():
     assert all(h["entry"] == "pii-scanner check" and h["require_serial"] for h in hooks.values())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_fails_on_a_staged_file_with_pii_and_passes_on_a_clean_one(project, wheel_venv, tmp_path):
     res = try_repo(project, wheel_venv, tmp_path)

@@ -16,7 +16,8 @@ from scanner.cli import EXIT_OK, main
 from scanner.report import TIER_COLORS
 from test_report import EMAIL, SSN, parse, two_runs
 
-pytestmark = pytest.mark.skipif(chromium.binary() is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,  # a headless browser
+              pytest.mark.skipif(chromium.binary() is None, reason="chromium is not installed (apt-get install chromium)")]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,6 +166,7 @@ class PeakRSS:
         return (self.peak - self.base) / 1e6
 
 
+@pytest.mark.slow
 def test_a_5mb_document_finishes_with_bounded_memory(tmp_path, scanner):
     """One 5 MB document through the real scan: findings at every depth, offsets exact, memory bounded.
 
@@ -251,3 +253,53 @@ def test_property_one_result_per_document_with_valid_offsets(scanner, lines):
                 prev_end = s.end
         else:
             assert res.status != "ok" and res.error and not res.spans
+
+
+def test_a_detector_failing_on_one_document_fails_that_document_only(tmp_path, monkeypatch, caplog):
+    """A pattern detector that raises on one document (here: the e-mail detector, on any text holding
+    "LEAKY", with that text in its message): the scan command goes on; that document gets an error row
+    naming the exception type only; its shard-mates keep every finding; no log line, message or row
+    quotes the text; and the exit code says some documents were not scanned."""
+    import scanner.pipeline as pipeline
+
+    secret = "LEAKY Ada Lovelace ada.lovelace@example.org"
+    real_build = pipeline.build_detectors
+
+    class Fails(RuntimeError):
+        pass
+
+    def build_with_a_failing_email_detector(cfg):
+        detectors = real_build(cfg)
+        email = next(d for d in detectors if d.name == "email")
+        real_find = email.find
+
+        def find(text):
+            if "LEAKY" in text:
+                raise Fails(f"cannot parse {text!r}")
+            return real_find(text)
+
+        monkeypatch.setattr(email, "find", find)
+        return detectors
+
+    monkeypatch.setattr(pipeline, "build_detectors", build_with_a_failing_email_detector)
+    rows = [{"id": "before", "text": f"Write to {EMAIL} today."}, {"id": "bad", "text": secret},
+            {"id": "after", "text": f"Or call {EMAIL} back on +1 415 555 0132."}]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    with caplog.at_level("DEBUG"):
+        res = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--shard-size", "3",
+                                        "--no-model"])  # not -q: that would silence the warning
+    assert res.exit_code == EXIT_DOC_ERRORS, res.output
+    by_id = {d["doc_id"]: d for d in documents(out)}
+    assert (by_id["bad"]["status"], by_id["bad"]["error"]) == ("error", "internal error while scanning: Fails")
+    assert [by_id[i]["status"] for i in ("before", "after")] == ["ok", "ok"]
+    found = {(s["doc_id"], s["label"]) for s in spans(out)}
+    assert {("before", "EMAIL"), ("after", "EMAIL"), ("after", "PHONE")} <= found
+    assert not any(s["doc_id"] == "bad" for s in spans(out))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["counts"]["documents"] == 3
+    assert "pattern detectors failed on a document: Fails" in caplog.text  # said, without the text
+    everything = res.output + caplog.text + json.dumps(manifest) + json.dumps(documents(out), default=str)
+    for piece in ("LEAKY", "Lovelace", "ada.lovelace"):
+        assert piece not in everything

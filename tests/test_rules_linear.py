@@ -1,42 +1,43 @@
-"""Pathological inputs must not make any detector slow: every regex is meant to be linear-time."""
+"""Pathological inputs must not make any detector slow: every regex is meant to be linear-time.
+
+Checked by how the time grows (``scaling.superlinear``: 4x the input, not 16x the time), not by a
+wall-clock limit that a loaded machine would fail and a fast one would pass with a quadratic pattern.
+"""
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from scaling import superlinear
 
 from scanner.rules import RulesConfig, build_detectors
 
 N = 100_000
-CASES = {
-    "letters": "a" * N,
-    "digits": "1" * N,
-    "digit-space": "1 " * (N // 2),
-    "digit-dash": "12-" * (N // 3),
-    "dotted-digits": "1." * (N // 2),
-    "dotted-letters": "a." * (N // 2),
-    "at-signs": "a@" * (N // 2),
-    "colons": ":" * N,
-    "hex-colons": "ff::" * (N // 4),
-    "pem-headers": "-----BEGIN RSA PRIVATE KEY-----\n" * (N // 32),
-    "assignments": "password=" * (N // 9),
-    "open-quotes": 'password="' * (N // 10),
-    "jwt-ish": "eyJhbGciOiJIUzI1NiJ9." * (N // 21),
-    "www": "www." * (N // 4),
-    "schemes": "http://" * (N // 7),
-    "iban-ish": "AB12 " * (N // 5),
-    "parens": "(1" * (N // 2),
-    "email-ish": "a.b@c." * (N // 6),
+UNITS = {
+    "letters": "a",
+    "digits": "1",
+    "digit-space": "1 ",
+    "digit-dash": "12-",
+    "dotted-digits": "1.",
+    "dotted-letters": "a.",
+    "at-signs": "a@",
+    "colons": ":",
+    "hex-colons": "ff::",
+    "pem-headers": "-----BEGIN RSA PRIVATE KEY-----\n",
+    "assignments": "password=",
+    "open-quotes": 'password="',
+    "jwt-ish": "eyJhbGciOiJIUzI1NiJ9.",
+    "www": "www.",
+    "schemes": "http://",
+    "iban-ish": "AB12 ",
+    "parens": "(1",
+    "email-ish": "a.b@c.",
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_pathological_input_is_fast(name: str) -> None:
-    text = CASES[name]
+@pytest.mark.parametrize("name", list(UNITS))
+def test_pathological_input_is_linear(name: str) -> None:
+    unit = UNITS[name]
+    big, small = unit * (N // len(unit)), unit * (N // 4 // len(unit))
     for det in build_detectors(RulesConfig()):
-        t0 = time.perf_counter()
-        det.find(text)
-        elapsed = time.perf_counter() - t0
-        # ~100 KB: linear detectors take milliseconds; a quadratic one takes many seconds.
-        assert elapsed < 3.0, f"{det.name} took {elapsed:.1f}s on {name}"
+        problem = superlinear(det.find, small, big)
+        assert problem is None, f"{det.name} on {name} (~100 KB): {problem}"

@@ -79,6 +79,7 @@ def test_every_reader_through_the_model(scanner, tmp_path, fmt):
     assert manifest["counts"]["documents"] == len(DOCS)
 
 
+@pytest.mark.slow
 def test_entity_deep_inside_a_long_document_is_found_once(scanner):
     filler = "The committee reviewed the infrastructure budget and agreed on next steps. "
     head = filler * 6700  # ~500,000 characters
@@ -146,3 +147,27 @@ def test_include_text_adds_matched_text(scanner, tmp_path):
     _, spans, _ = _scan(scanner, tmp_path, [str(p)], include_text=True)
     rows = spans.to_pylist()
     assert any(r["text"] == EMAIL for r in rows)
+
+
+@pytest.mark.slow
+def test_the_model_finds_a_name_in_the_last_characters_of_a_long_document(tmp_path):
+    """Through the ``scan`` command: a name that only the model can find (no e-mail, no pattern), as the
+    last characters of a document of many windows. Dropping or truncating the last window loses it."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    filler = "The committee reviewed the infrastructure budget and agreed on next steps. "
+    text = filler * 200 + "Minutes taken by Bartholomew Nkemelu"
+    corpus = tmp_path / "long.jsonl"
+    corpus.write_text(json.dumps({"id": "long", "text": text}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["scan", str(corpus), "-o", str(out), "--backend", "torch",
+                                    "--device", "cpu", "-q"])
+    assert res.exit_code == 0, res.output
+    (doc,) = pq.read_table(out / "documents").to_pylist()
+    assert doc["n_tokens"] > 2000  # over twenty windows (126 tokens each, 32 of them shared with the next)
+    spans = pq.read_table(out / "spans").to_pylist()
+    name_at = text.index("Bartholomew")
+    assert [(s["start"], s["end"], s["label"], s["detector"]) for s in spans] == [
+        (name_at, len(text), "PERSON", "model")]

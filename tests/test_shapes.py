@@ -32,6 +32,7 @@ def test_real_shapes_pass(label, value):
     assert plausible(label, value)
 
 
+@pytest.mark.slow
 def test_no_generated_gold_value_is_rejected():
     from scanner.train.generator import generate
 

@@ -50,6 +50,7 @@ def test_help_imports_no_ml_library(args, tmp_path):
     assert got == {"code": 0, "heavy": []}
 
 
+@pytest.mark.slow
 def test_pattern_only_scan_and_check_import_no_ml_library(one_doc, tmp_path):
     got, err = run_cli(["scan", "--no-model", str(one_doc), "-o", str(tmp_path / "out"), "-q"], tmp_path)
     assert got["code"] == 0, err
@@ -59,6 +60,7 @@ def test_pattern_only_scan_and_check_import_no_ml_library(one_doc, tmp_path):
     assert got == {"code": 4, "heavy": []}, err
 
 
+@pytest.mark.slow
 def test_the_probe_sees_torch_when_the_model_runs(one_doc, tmp_path):
     """The check above can fail: with the torch backend the same probe reports torch and transformers."""
     got, err = run_cli(["scan", "--backend", "torch", str(one_doc), "-o", str(tmp_path / "out"), "-q"], tmp_path)
@@ -66,6 +68,7 @@ def test_the_probe_sees_torch_when_the_model_runs(one_doc, tmp_path):
     assert {"torch", "transformers"} <= set(got["heavy"])
 
 
+@pytest.mark.slow
 def test_quiet_scan_prints_no_third_party_progress_bars_or_warnings(one_doc, tmp_path):
     """torch loads the weights through transformers, which draws a "Loading weights" bar: not under -q."""
     base = ["scan", "--backend", "torch", str(one_doc), "-o", str(tmp_path / "out"), "--fresh"]
@@ -77,6 +80,7 @@ def test_quiet_scan_prints_no_third_party_progress_bars_or_warnings(one_doc, tmp
     assert "documents" in quiet  # our own summary still prints
 
 
+@pytest.mark.slow
 def test_quiet_scan_with_a_first_onnx_export_is_quiet_too(one_doc, tmp_path):
     """The first int8 run exports the model to ONNX (torch.onnx, the quantizer): none of it shows."""
     got, err = run_cli(["scan", str(one_doc), "-o", str(tmp_path / "out"), "-q"], tmp_path,
@@ -96,6 +100,7 @@ def _cuda_driver_loads() -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_cuda_driver_loads(), reason="a CUDA driver is present: auto must ask torch")
 def test_default_backend_on_a_machine_without_cuda_does_not_import_torch(one_doc, tmp_path):
     """auto picks int8 ONNX Runtime on a CPU; without a CUDA driver there is nothing to ask torch.

@@ -21,6 +21,7 @@ def test_align_labels_marks_first_token_b_and_rest_i():
     assert tags == [None, "B-PERSON", "I-PERSON", "I-PERSON", "O", None]
 
 
+@pytest.mark.slow
 def test_train_command_writes_a_loadable_fp16_model(tmp_path):
     from click.testing import CliRunner
 
@@ -82,6 +83,7 @@ def test_real_text_is_labelled_by_detectors_and_names_are_ignored():
     assert {"John", "Jay"} <= ignored and "verbose" not in ignored
 
 
+@pytest.mark.slow
 def test_realtext_never_reads_the_held_out_sources():
     """Independent checks use package READMEs/metadata, the standard library and changelogs."""
     import sysconfig
@@ -96,6 +98,7 @@ def test_realtext_never_reads_the_held_out_sources():
         assert "changelog" not in doc.source.lower()
 
 
+@pytest.mark.slow
 def test_a_stopped_training_resumes_from_its_checkpoint(tmp_path):
     from click.testing import CliRunner
 

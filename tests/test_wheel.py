@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from conftest import outside_env
+
+pytestmark = pytest.mark.slow  # builds a wheel and a virtualenv
 
 REPO = Path(__file__).resolve().parent.parent
 EMAIL = "margaret.hamilton@example.com"

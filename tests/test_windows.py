@@ -32,17 +32,33 @@ def test_every_token_owned_by_exactly_one_window(n, max_tokens, data):
     assert sum(len(w.ids) for w in windows) == n + (len(windows) - 1) * stride
 
 
-def test_batches_respect_budget_and_sort_by_length():
-    rng = np.random.default_rng(0)
-    windows = [make_windows(i, k, np.ones(k, dtype=np.int32), 254, 64)[0]
-               for i, k in enumerate(rng.integers(1, 254, size=300))]
-    batches = list(make_batches(windows, token_budget=2048, cls_id=101, sep_id=102))
-    assert sum(len(b.windows) for b in batches) == 300
-    for b in batches:
-        assert b.input_ids.shape[0] * b.input_ids.shape[1] <= 2048 or b.input_ids.shape[0] == 1
+@given(lengths=st.lists(st.integers(1, 254), min_size=1, max_size=400), budget=st.integers(256, 8192),
+       max_batch=st.integers(1, 64), pad_multiple=st.sampled_from([1, 8]))
+@settings(max_examples=150, deadline=None)
+def test_batches_are_the_length_sorted_windows_cut_greedily_at_the_budget(lengths, budget, max_batch,
+                                                                         pad_multiple):
+    """What make_batches promises, on any lengths (no bound fitted to one seed): the batches, in order,
+    are the windows sorted by length; each batch's padded size fits the budget (a lone window that
+    does not fit goes alone); and each batch is as big as it can be: the next window would break the
+    budget or max_batch. So padding is only the spread of one contiguous run of sorted lengths."""
+    windows = [make_windows(i, k, np.full(k, 7, dtype=np.int32), 254, 64)[0] for i, k in enumerate(lengths)]
+    batches = list(make_batches(windows, budget, 101, 102, max_batch=max_batch, pad_multiple=pad_multiple))
+
+    def width(n: int) -> int:
+        return -(-(n + 2) // pad_multiple) * pad_multiple
+
+    got = [len(w.ids) for b in batches for w in b.windows]
+    assert got == sorted(lengths)
+    assert sorted(w.doc_index for b in batches for w in b.windows) == list(range(len(lengths)))  # each once
+    for k, b in enumerate(batches):
+        rows, cols = b.input_ids.shape
+        assert rows == len(b.windows) <= max_batch and cols == width(len(b.windows[-1].ids))
+        assert rows * cols <= budget or rows == 1
         assert (b.input_ids[:, 0] == 101).all()
-        lengths = b.attention_mask.sum(1)
-        assert lengths.max() - lengths.min() <= 40  # length-sorted: little padding
+        assert (b.attention_mask.sum(1) == [len(w.ids) + 2 for w in b.windows]).all()
+        if k + 1 < len(batches):  # greedy: the next batch's first window did not fit in this one
+            nxt = len(batches[k + 1].windows[0].ids)
+            assert rows == max_batch or (rows + 1) * width(nxt) > budget
 
 
 def test_pad_multiple_rounds_widths_within_the_budget():

@@ -19,6 +19,7 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from held_input import HeldInput
 
 from scanner.cli import EXIT_FATAL, EXIT_USAGE, main
 from scanner.redaction import KEY_ENV
@@ -28,6 +29,11 @@ NAMES = ["Ana Kowalska", "Bo Lindqvist", "Chen Wei", "Dara O'Neill", "Emil Varga
 
 def _corpus(path: Path, n: int) -> Path:
     """Short support tickets with names, emails, phones and cards; one row has no text."""
+    path.write_text("".join(_lines(n)), encoding="utf-8")
+    return path
+
+
+def _lines(n: int) -> list[str]:
     rows = []
     for i in range(n):
         name = NAMES[i % len(NAMES)]
@@ -39,8 +45,7 @@ def _corpus(path: Path, n: int) -> Path:
         rows.append({"id": f"t{i:04d}", "text": text})
     if n > 7:
         rows[7] = {"id": "t0007", "text": None}  # a per-document error row, whatever the worker count
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
+    return [json.dumps(r) + "\n" for r in rows]
 
 
 def _scan(*args: str, env: dict | None = None):
@@ -83,6 +88,7 @@ def two_workers(reference, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_two_workers_write_exactly_what_one_process_writes(reference, two_workers):
     corpus, one = reference
     out = two_workers
@@ -100,6 +106,7 @@ def test_two_workers_write_exactly_what_one_process_writes(reference, two_worker
     assert len(list((out / "documents").glob("part-*.parquet"))) == 10
 
 
+@pytest.mark.slow
 def test_workers_redact_byte_for_byte_as_one_process(reference, two_workers):
     """Each worker builds its redactor as the parent does (``redaction.build_redactor``, the pseudonym key
     from the inherited environment): every redacted part file is the same bytes."""
@@ -114,6 +121,7 @@ def test_workers_redact_byte_for_byte_as_one_process(reference, two_workers):
     assert not any("@example.org" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_workers_resume_a_partial_output(reference, tmp_path):
     corpus, one = reference
     out = tmp_path / "resumed"
@@ -127,6 +135,7 @@ def test_workers_resume_a_partial_output(reference, tmp_path):
         assert _table(out, sub) == _table(one, sub), sub
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_docs, shard, expect", [(12, 1024, 1), (30, 10, 3)])
 def test_no_more_worker_processes_than_shards(tmp_path, n_docs, shard, expect):
     corpus = _corpus(tmp_path / "c.jsonl", n_docs)
@@ -163,6 +172,7 @@ def test_workers_run_the_backend_the_parent_chose(scanner):
     assert opts.token_budget == scanner.token_budget
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_start_fails_the_run_before_any_shard(tmp_path):
     """The rules file changes between the parent's check and the workers' start: one clear error."""
     import shutil
@@ -190,56 +200,62 @@ def _cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "scanner"]
 
 
-def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
-    corpus = _corpus(tmp_path / "c.jsonl", 600)
-    out = tmp_path / "out"
-    args = ["scan", str(corpus), "-o", str(out), "--shard-size", "10", "--workers", "2",
+TOTAL, HELD = 120, 60  # documents: the whole corpus, and what the held pipe gives the first run
+
+
+def _held_scan(tmp_path: Path, **popen) -> tuple[HeldInput, list[str], Path, subprocess.Popen]:
+    """A two-worker scan of a named pipe holding HELD of TOTAL documents and then no end: it cannot
+    finish, so whatever the test does to it lands mid-run on any machine. Returns once a shard is in."""
+    fifo, out = tmp_path / "c.jsonl", tmp_path / "out"
+    args = ["scan", str(fifo), "-o", str(out), "--shard-size", "10", "--workers", "2",
             "--backend", "torch", "--device", "cpu", "-q"]
-    proc = subprocess.Popen(_cli() + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    held = HeldInput(fifo, _lines(TOTAL)[:HELD])
+    proc = subprocess.Popen(_cli() + args, **popen)
+    parts = out / "documents"
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and time.monotonic() < deadline and not (
+            parts.is_dir() and any(parts.glob("part-*.parquet"))):
+        time.sleep(0.05)
+    assert proc.poll() is None, f"the scan ended (rc={proc.returncode}) with its input still open"
+    assert any(parts.glob("part-*.parquet")), "no shard committed in 180 s"
+    return held, args, out, proc
+
+
+@pytest.mark.slow
+def test_a_killed_worker_fails_the_run_clearly_and_a_rerun_finishes(tmp_path):
+    held, args, out, proc = _held_scan(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 180
-        parts = out / "documents"
-        while proc.poll() is None and time.monotonic() < deadline and not (
-                parts.is_dir() and any(parts.glob("part-*.parquet"))):
-            time.sleep(0.05)
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         children = [c for c in psutil.Process(proc.pid).children(recursive=True)
                     if "resource_tracker" not in " ".join(c.cmdline())]
         assert children, "no worker processes"
         os.kill(children[-1].pid, signal.SIGKILL)
+        held.close()  # end of input: a parent blocked reading a stalled pipe notices no dead worker
         _, stderr = proc.communicate(timeout=120)
     finally:
         proc.kill()
+        held.close()
     assert proc.returncode == EXIT_FATAL, stderr.decode()[-2000:]
     message = stderr.decode()
     assert "worker process died" in message and "again to resume" in message
     committed = len(list((out / "documents").glob("part-*.parquet")))
-    assert 1 <= committed < 60
+    assert 1 <= committed <= HELD // 10  # of the shards the pipe held
 
+    held.as_file(_lines(TOTAL))
     res = CliRunner().invoke(main, args)  # the same command resumes and finishes
     assert res.exit_code == 3, res.output
     docs = pq.read_table(out / "documents", columns=["doc_id"]).column("doc_id").to_pylist()
-    assert sorted(docs) == [f"t{i:04d}" for i in range(600)]
+    assert sorted(docs) == [f"t{i:04d}" for i in range(TOTAL)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
 def test_a_stopped_run_leaves_no_worker_behind(tmp_path, sig):
     """SIGTERM and Ctrl-C stop the workers with the run; after SIGKILL (nothing can be cleaned up)
     the workers notice their parent is gone and exit on their own. Committed shards stay."""
-    corpus = _corpus(tmp_path / "c.jsonl", 600)
-    out = tmp_path / "out"
-    args = ["scan", str(corpus), "-o", str(out), "--shard-size", "10", "--workers", "2",
-            "--backend", "torch", "--device", "cpu", "-q"]
     log = open(tmp_path / "log", "w")
-    proc = subprocess.Popen(_cli() + args, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    held, args, out, proc = _held_scan(tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        parts = out / "documents"
-        deadline = time.monotonic() + 180
-        while proc.poll() is None and time.monotonic() < deadline and not (
-                parts.is_dir() and any(parts.glob("part-*.parquet"))):
-            time.sleep(0.05)
-        assert proc.poll() is None, (tmp_path / "log").read_text()[-2000:]
         workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
                    if "spawn_main" in " ".join(c.cmdline())]
         assert len(workers) == 2
@@ -247,12 +263,15 @@ def test_a_stopped_run_leaves_no_worker_behind(tmp_path, sig):
         rc = proc.wait(timeout=30)
     finally:
         proc.kill()
-    assert rc == {signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL, signal.SIGINT: 1}[sig]
+        held.close()
+    assert rc == {signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL, signal.SIGINT: 1}[sig], \
+        (tmp_path / "log").read_text()[-2000:]
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers still running after the parent stopped: {alive}"
+    held.as_file(_lines(TOTAL))
     res = CliRunner().invoke(main, args)  # and the same command finishes the job
     assert res.exit_code == 3, res.output
-    assert pq.read_table(out / "documents").num_rows == 600
+    assert pq.read_table(out / "documents").num_rows == TOTAL
     # A shard cut short mid-write left at most a hidden temp file, which the rerun removed.
     assert not [p.name for d in ("documents", "spans") for p in (out / d).iterdir()
                 if p.name.startswith(".")]

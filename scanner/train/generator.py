@@ -43,153 +43,15 @@ train never sees (``HELDOUT_ONLY_GENRES``); value generators are shared.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from scanner import jsonl
 from scanner.train import fakes as F
-
-Seg = tuple[str, "str | None"]
-
-# --------------------------------------------------------------------------------------------------
-# Document builder
-# --------------------------------------------------------------------------------------------------
-
-_CASE_EXEMPT = {"SECRET", "PASSWORD"}
-_ENT_CASED = {"PERSON", "ORGANIZATION", "LOCATION", "STREET_ADDRESS", "NRP", "MEDICAL", "DATE"}
-
-
-class Doc:
-    __slots__ = ("segs",)
-
-    def __init__(self) -> None:
-        self.segs: list[Seg] = []
-
-    def t(self, s: str) -> None:
-        if s:
-            self.segs.append((s, None))
-
-    def e(self, label: str | None, v: str) -> None:
-        if v:
-            self.segs.append((v, label))
-
-    def extend(self, segs: list[Seg]) -> None:
-        self.segs.extend(segs)
-
-    def words(self) -> int:
-        return sum(s.count(" ") + s.count("\n") for s, _ in self.segs)
-
-    def finish(self, rng: random.Random) -> tuple[str, list[dict]]:
-        r = rng.random()
-        mode = "lower" if r < 0.07 else "upper" if r < 0.11 else "elower" if r < 0.18 else "eupper" if r < 0.23 else ""
-        parts: list[str] = []
-        spans: list[dict] = []
-        pos = 0
-        for s, lab in self.segs:
-            if mode == "lower" and lab not in _CASE_EXEMPT:
-                s = s.lower()
-            elif mode == "upper" and lab not in _CASE_EXEMPT:
-                s = s.upper()
-            elif mode and lab in _ENT_CASED and rng.random() < 0.6:
-                s = s.lower() if mode == "elower" else s.upper()
-            if lab is not None:
-                core = s.strip()
-                if core:
-                    lead = len(s) - len(s.lstrip())
-                    start = pos + lead
-                    spans.append({"start": start, "end": start + len(core), "label": lab})
-            parts.append(s)
-            pos += len(s)
-        return "".join(parts), spans
-
-
-# --------------------------------------------------------------------------------------------------
-# Template mini-language: {slot}  [a|b|c]  [?optional 50%]  [??optional 25%]  \x escapes x
-# --------------------------------------------------------------------------------------------------
-
-
-
-def compile_template(src: str) -> list:
-    pos = 0
-
-    def seq(stop: str) -> list:
-        nonlocal pos
-        out: list = []
-        buf: list[str] = []
-
-        def flush():
-            if buf:
-                out.append("".join(buf))
-                buf.clear()
-
-        while pos < len(src):
-            ch = src[pos]
-            if ch == "\\" and pos + 1 < len(src):
-                buf.append(src[pos + 1])
-                pos += 2
-            elif ch in stop:
-                break
-            elif ch == "{":
-                end = src.index("}", pos)
-                flush()
-                out.append(("s", src[pos + 1:end]))
-                pos = end + 1
-            elif ch == "[":
-                flush()
-                pos += 1
-                if src.startswith("??", pos):
-                    pos += 2
-                    body = seq("]")
-                    pos += 1
-                    out.append(("o", 0.25, body))
-                elif src.startswith("?", pos):
-                    pos += 1
-                    body = seq("]")
-                    pos += 1
-                    out.append(("o", 0.5, body))
-                else:
-                    alts = [seq("|]")]
-                    while src[pos] == "|":
-                        pos += 1
-                        alts.append(seq("|]"))
-                    pos += 1
-                    out.append(("a", alts))
-            else:
-                buf.append(ch)
-                pos += 1
-        flush()
-        return out
-
-    res = seq("")
-    if pos != len(src):
-        raise ValueError(f"unbalanced template near {src[pos:pos + 30]!r}")
-    return res
-
-
-def render(nodes: list, d: Doc, c: "Ctx") -> None:
-    for n in nodes:
-        if type(n) is str:
-            d.t(n)
-        elif n[0] == "s":
-            d.extend(c.slot(n[1]))
-        elif n[0] == "a":
-            render(c.rng.choice(n[1]), d, c)
-        elif c.rng.random() < n[1]:
-            render(n[2], d, c)
-
-
-_COMPILED: dict[str, list] = {}
-
-
-def compiled(src: str) -> list:
-    v = _COMPILED.get(src)
-    if v is None:
-        v = _COMPILED[src] = compile_template(src)
-    return v
-
+from scanner.train import templates as T
+from scanner.train.template_lang import Doc, Seg, compile_template, compiled, render  # noqa: F401  (re-exported)
 
 # --------------------------------------------------------------------------------------------------
 # Slots
@@ -431,8 +293,6 @@ _PRODUCTS = ["wireless mouse", "USB-C hub", "annual subscription", "ergonomic ch
 # Generation
 # --------------------------------------------------------------------------------------------------
 
-from scanner.train import templates as T  # noqa: E402  (templates use the slot names above)
-
 TRAIN_TEMPLATE_IDS: frozenset[str] = frozenset(t.id for t in T.TEMPLATES if t.split == "train")
 HELDOUT_TEMPLATE_IDS: frozenset[str] = frozenset(t.id for t in T.TEMPLATES if t.split == "heldout")
 TRAIN_GENRES: frozenset[str] = frozenset(t.genre for t in T.TEMPLATES if t.split == "train")
@@ -500,14 +360,8 @@ def generate(n: int, seed: int, split: str) -> Iterator[dict]:
 
 
 def write_jsonl(path, n: int, seed: int, split: str) -> int:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    k = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for doc in generate(n, seed, split):
-            fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            k += 1
-    return k
+    """``generate(n, seed, split)`` into a JSONL file (``.gz`` compresses); returns the count."""
+    return jsonl.write_jsonl(path, generate(n, seed, split))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,9 @@
 """Genre templates for ``scanner.train.generator``.
 
-A template is either a string in the generator's mini-language (``{slot}``, ``[a|b]``, ``[?opt]``,
-``[??rare]``, ``\\`` escapes) or a function ``(doc, ctx)`` for structured genres (CSV, JSON, logs,
-configs, code). Slot suffix digits select a persona/value instance (``{name2}``); in row/line loops ``#``
-is replaced by the row number so every row gets its own person.
+A template is either a string in the mini-language of ``scanner.train.template_lang`` (``{slot}``,
+``[a|b]``, ``[?opt]``, ``[??rare]``, ``\\`` escapes) or a function ``(doc, ctx)`` for structured genres
+(CSV, JSON, logs, configs, code). Slot suffix digits select a persona/value instance (``{name2}``); in
+row/line loops ``#`` is replaced by the row number so every row gets its own person.
 
 Every template belongs to exactly one split. Genres in ``HELDOUT_ONLY`` have no train template at all.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+
+from scanner.train.template_lang import compiled, render
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,6 @@ def add(id: str, genre: str, split: str, body, kind: str = "pii", weight: float 
 
 
 def _r(d, c, src: str) -> None:
-    from scanner.train.generator import compiled, render
     render(compiled(src), d, c)
 
 

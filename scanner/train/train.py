@@ -3,7 +3,7 @@
 Data comes from the project's own generator (``scanner.train.generator``) and, with ``n_real``, from
 real documents read on this machine (``realtext``/``realmix``: partial labels, ignored tokens), is
 tokenised with ``datasets`` (long documents become overlapping windows), and trained with a plain
-loop: fixed seeds, length-grouped batches (little padding, ~2x faster on CPU), linear warm-up/decay.
+loop: fixed seeds, length-grouped batches (little padding, so faster on CPU), linear warm-up/decay.
 Every ``checkpoint_every`` steps the weights, optimiser and step go to ``<out>/checkpoint``; the same
 command resumes from there (the data is rebuilt from the same seeds). The result is saved as fp16
 safetensors with its tokenizer, so scanning never needs the base-model package.
