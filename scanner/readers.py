@@ -203,6 +203,12 @@ def _stream_unit(given: str, path: Path, source: str, want: str | None) -> Unit:
     return Unit(fmt, path, source, stream=stream)
 
 
+def _close_stream(unit: Unit) -> None:
+    """A named pipe this plan opened is closed once read (or abandoned); stdin is the process's."""
+    if unit.stream is not None and unit.stream is not sys.stdin.buffer:
+        unit.stream.close()
+
+
 @dataclass
 class InputPlan:
     """The checked inputs of one scan: what will be read, and what the manifest says about it."""
@@ -220,7 +226,10 @@ class InputPlan:
         for i, (source, path, _fmt, kind) in enumerate(self.inputs):
             units = self._folder_units(path, source) if kind == "folder" else iter(self.units[i])
             for unit in units:
-                yield from _read_unit(unit, self.text_column, self.id_column)
+                try:
+                    yield from _read_unit(unit, self.text_column, self.id_column)
+                finally:
+                    _close_stream(unit)
 
     def count_documents(self) -> int | None:
         """About how many documents ``documents()`` yields, for a progress bar's total and ETA: exact for

@@ -561,3 +561,24 @@ def test_fifo_inside_a_record_folder_is_skipped_not_waited_on(tmp_path):
     by_status = {d.status: d for d in result}
     assert [d.doc_id for d in result if d.status == "ok"] == ["1"]
     assert by_status["skipped"].error == "not a regular file"
+
+
+def test_a_named_pipe_is_closed_once_read(tmp_path) -> None:
+    """An in-process scan (the API, a test runner) must not leave the pipe it read open."""
+    import threading
+
+    from scanner.readers import plan_inputs
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "w") as f:
+            f.write('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n')
+
+    threading.Thread(target=write, daemon=True).start()
+    plan = plan_inputs([str(fifo)])
+    assert [d.doc_id for d in plan.documents()] == ["a", "b"]
+    open_paths = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                  if os.path.exists(f"/proc/self/fd/{fd}")}
+    assert str(fifo) not in open_paths
