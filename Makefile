@@ -13,7 +13,7 @@ STAMP   = $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: sample test test-fast browser gpu bench realtext-sources wheel clean
+.PHONY: sample test test-fast lint browser gpu bench realtext-sources wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,12 +25,16 @@ $(STAMP): pyproject.toml
 sample: $(STAMP)
 	$(BIN)/pii-scanner scan samples/corpus.jsonl samples/tiers -o out/sample --fresh
 
-test: $(STAMP) browser
+# Lint first (ruff, configured in pyproject.toml): a syntax error or an unused import fails in seconds.
+test: $(STAMP) browser lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check scanner benchmarks tests
 
 # Not what CI runs: `make test` is. Tests marked slow (real processes, worker pools, training, exports,
 # long documents, the browser), the Ray and the GPU ones are left out; `-x` stops at the first failure.
-test-fast: $(STAMP)
+test-fast: $(STAMP) lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -x -m "not slow and not ray and not gpu"
 
 # Headless Chromium for the report's browser test: Debian's package, installed only when missing and

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from benchlib.machine import machine_line  # noqa: E402
 from benchlib.results import utc_iso, write_result  # noqa: E402
+
 from scanner.jsonl import write_jsonl  # noqa: E402
 
 

@@ -65,8 +65,8 @@ def calibration_batches(scanner, docs: list) -> list[dict]:
 
 def quantize_static(fp32: Path, dst: Path, batches: list[dict], method: str, weights_only: bool) -> float:
     import onnx
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
-                                          QuantType, quantize_static as qs)
+    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType
+    from onnxruntime.quantization import quantize_static as qs
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:

@@ -35,8 +35,8 @@ import os
 import re
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 Spans = list[dict]
 Predictor = Callable[[str], Spans]

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from benchlib.machine import machine_line  # noqa: E402
 from benchlib.results import utc_iso, write_result  # noqa: E402
+
 from scanner.train.realtext import RealDoc, read_text, render_man, stable_hash  # noqa: E402
 
 NPM_ROOT = Path("/usr/lib/node_modules/npm")
@@ -149,7 +150,7 @@ def examples(docs: list[RealDoc], spans: list[list], k: int = 40, seed: int = 0)
 
 
 def scan_scanner(docs: list[RealDoc], model: str | None, precision: str) -> tuple[list, dict]:
-    from scanner.pipeline import ScanOptions, Scanner
+    from scanner.pipeline import Scanner, ScanOptions
     from scanner.records import Document
 
     sc = Scanner(ScanOptions(model=model, precision=precision))

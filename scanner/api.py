@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .records import DocResult, Document, Span, Status
 
@@ -31,8 +32,8 @@ SOURCE = ""  # the ``source`` column of in-memory input (the CLI writes the inpu
 class ScanTables(NamedTuple):
     """Arrow tables with the schemas of ``OUT/documents/*.parquet`` and ``OUT/spans/*.parquet``."""
 
-    documents: "pa.Table"
-    spans: "pa.Table"
+    documents: pa.Table
+    spans: pa.Table
 
 
 def _document(doc_id: str, text: Any) -> Document:
@@ -121,7 +122,8 @@ class Scanner:
     """
 
     def __init__(self, **options: Any) -> None:
-        from .pipeline import Scanner as Engine, ScanOptions
+        from .pipeline import Scanner as Engine
+        from .pipeline import ScanOptions
 
         self._options = options
         self._engine: _Engine = Engine(ScanOptions(**options))
@@ -179,7 +181,7 @@ class Scanner:
             docs, spans = [documents_table([])], [spans_table([], include_text, [])]
         return ScanTables(pa.concat_tables(docs), pa.concat_tables(spans))
 
-    def map_function(self, text_column: str = "text", prefix: str = "pii_") -> "Callable[[dict], dict]":
+    def map_function(self, text_column: str = "text", prefix: str = "pii_") -> Callable[[dict], dict]:
         """A function for ``datasets.Dataset.map(fn, batched=True, batch_size=1024)``.
 
         It adds ``{prefix}tier``, ``{prefix}tier_name``, ``{prefix}categories``, ``{prefix}reasons`` (the

@@ -23,10 +23,10 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -40,9 +40,22 @@ from .records import Document
 from .resume import OutputLock, settings_differ, shard_fingerprint
 from .runner import RunOptions, RunSummary, _prefetch, _versions, reason_key, run_settings, sampled_documents
 from .sample import SampleSpec, sample_report
-from .writers import (DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_DIR, SPANS_SCHEMA, _fsync_dir, _make_dir,
-                      atomic_write_bytes, atomic_write_table, documents_table, make_output_dir, part_name,
-                      read_manifest, spans_table, write_manifest)
+from .writers import (
+    DOCUMENTS_DIR,
+    DOCUMENTS_SCHEMA,
+    SPANS_DIR,
+    SPANS_SCHEMA,
+    _fsync_dir,
+    _make_dir,
+    atomic_write_bytes,
+    atomic_write_table,
+    documents_table,
+    make_output_dir,
+    part_name,
+    read_manifest,
+    spans_table,
+    write_manifest,
+)
 
 RUNS = "runs"
 CURRENT = "current"
@@ -98,7 +111,7 @@ def _clean_debris(state: Path) -> None:
 def _next_id(state: Path) -> str:
     cur = current_run(state)
     seq = int(cur.split("-", 1)[0]) + 1 if cur else 1
-    return f"{seq:05d}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+    return f"{seq:05d}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
 
 def _swap_current(state: Path, run_id: str) -> None:
@@ -125,7 +138,7 @@ class _Previous:
     span_end: np.ndarray | None = None
 
     @classmethod
-    def load(cls, state: Path) -> "_Previous":
+    def load(cls, state: Path) -> _Previous:
         run_id = current_run(state)
         if run_id is None:
             return cls()
@@ -276,7 +289,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
     """One audit run into ``opts.state_dir``; returns (manifest, diff). Raises ``OutputBusy`` when
     another audit holds the state folder."""
     t_start = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     state = Path(opts.state_dir)
     if plan is None:
         plan = plan_inputs(opts.inputs, opts.text_column, opts.id_column, opts.fmt,
@@ -329,7 +342,7 @@ def _manifest(opts: AuditOptions, scanner: Scanner, plan: InputPlan, settings: d
     sample = sample_report(opts.sample, sampler, s.tiers, s.errors) if sampler is not None else None
     return {"tool": "pii-scanner", "kind": "audit", "status": "complete", "run_id": run_id,
             "previous_run": prev.run_id, "started": started,
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "inputs": plan.info, "settings": settings, "full_rescan": bool(full_reason),
             "full_reason": full_reason, "counts": counts, "sample": sample,
             "model": {"id": scanner.model.id, "sha256": scanner.model.sha256},

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 from .records import DocResult, Document, Span
 

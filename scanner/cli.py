@@ -199,7 +199,8 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
 def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, stride, lr, threads,
           base_model, n_real, mine, n_bylines, stop_after):
     """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
-    from .train.train import TrainConfig, train as run_train
+    from .train.train import TrainConfig
+    from .train.train import train as run_train
 
     cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
                       batch_size=batch_size, max_length=max_length, stride=stride or max_length // 4, lr=lr, threads=threads,

@@ -9,8 +9,18 @@ from pathlib import Path
 
 import click
 
-from .cli import EXIT_BUSY, EXIT_TIER, _exit_on_sigterm, _load_scanner, _make_scan_options, _progress, \
-    _scan_options, err, fatal, main
+from .cli import (
+    EXIT_BUSY,
+    EXIT_TIER,
+    _exit_on_sigterm,
+    _load_scanner,
+    _make_scan_options,
+    _progress,
+    _scan_options,
+    err,
+    fatal,
+    main,
+)
 from .cli_sample import check_sample_inputs, print_estimates, sample_options
 from .errors import ScannerError
 from .formats import FORMATS
@@ -84,9 +94,9 @@ def audit(inputs, state_dir, text_column, id_column, fmt, shard_size, full, fail
           keep_runs, as_json, quiet, sample, seed, **kw):
     """Audit INPUT into the state folder: scan new and changed documents, carry the rest, diff the runs."""
     from .audit import AuditOptions, run_audit
+    from .gate import refuse
     from .readers import InputError, plan_inputs
     from .resume import OutputBusy
-    from .gate import refuse
 
     opts = AuditOptions(inputs=list(inputs), state_dir=state_dir, text_column=text_column,
                         id_column=id_column or "id", require_id=id_column is not None, fmt=fmt,

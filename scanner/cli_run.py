@@ -44,8 +44,7 @@ class _progress:
     def __enter__(self):
         import threading
 
-        from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
         self.bar = None
         if not self.quiet:

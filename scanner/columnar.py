@@ -6,8 +6,9 @@ memory stays bounded by a batch, not the file. Problems come out as rows as in `
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -94,7 +95,7 @@ def read_arrow(unit: Unit, text_column: str, id_column: str) -> Iterator[Documen
         if schema is not None and text_column not in names:
             raise missing_column(unit.source, text_column, names)
         columns = [text_column] + ([id_column] if id_column in names else [])
-        for row, doc in arrow_docs(_arrow_batches(unit, columns), unit.source, text_column, id_column):
+        for _row, doc in arrow_docs(_arrow_batches(unit, columns), unit.source, text_column, id_column):
             yield doc
     except (OSError, pa.ArrowException) as exc:
         yield file_error(unit, row, exc)
@@ -111,7 +112,7 @@ def read_hf(unit: Unit, text_column: str, id_column: str) -> Iterator[Document]:
         columns = [text_column] + ([id_column] if id_column in ds.column_names else [])
         # Arrow format: no per-row dict building, and the data stays memory-mapped.
         batches = ds.select_columns(columns).with_format("arrow").iter(batch_size=BATCH_ROWS)
-        for row, doc in arrow_docs(batches, unit.source, text_column, id_column):
+        for _row, doc in arrow_docs(batches, unit.source, text_column, id_column):
             yield doc
     except Exception as exc:  # a damaged dataset: one error row, the scan goes on
         yield file_error(unit, row, exc, "cannot read dataset")

@@ -11,7 +11,6 @@ import numpy as np
 
 from .records import Span
 
-
 # Entities that legitimately run over line breaks (postal addresses, PEM key blocks).
 MULTILINE_LABELS = frozenset({"STREET_ADDRESS", "SECRET"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .records import Document
 

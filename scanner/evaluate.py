@@ -7,9 +7,9 @@ the exact code path ``scan`` runs (model, pattern detectors, merge, thresholds).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 

@@ -19,9 +19,10 @@ import os
 import re
 import stat
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from .encodings import SNIFF_BYTES, decode_text, replaced_note, sniff_encoding
 from .errors import InputError

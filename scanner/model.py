@@ -21,7 +21,7 @@ class ModelInfo:
     path: Path
 
     @classmethod
-    def resolve(cls, model: str | Path | None) -> "ModelInfo":
+    def resolve(cls, model: str | Path | None) -> ModelInfo:
         """A folder path, or a name under ``models/``; a clear error when neither exists.
 
         ``PII_SCANNER_MODEL`` overrides the default, e.g. to try a freshly trained model.
@@ -60,7 +60,7 @@ class ModelInfo:
 
         return AutoTokenizer.from_pretrained(self.path)
 
-    def fast_tokenizer(self) -> "FastTokenizer":
+    def fast_tokenizer(self) -> FastTokenizer:
         """The Rust tokenizer and special-token ids from the model folder, without importing
         transformers (seconds of start-up, and torch with it; benchmarks/README.md, "Cold start"): what
         scanning needs, ``--no-model`` too."""

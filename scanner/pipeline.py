@@ -67,7 +67,7 @@ class ScanOptions:
     compile: bool = False  # torch.compile the torch backend (opt-in: pays only on long GPU runs, if at all)
     overlap_rules: bool | None = None  # run detectors in a thread beside inference; None = on GPU only
 
-    def for_device(self, device: str) -> "ScanOptions":
+    def for_device(self, device: str) -> ScanOptions:
         """These options with every device-dependent default settled: token budget, padding, and
         whether the detectors run beside inference. ``Scanner.resolved`` holds the result."""
         on_gpu = device == "cuda"
@@ -78,7 +78,7 @@ class ScanOptions:
                        pad_multiple=self.pad_multiple or (8 if on_gpu else 1),
                        overlap_rules=on_gpu if self.overlap_rules is None else self.overlap_rules)
 
-    def for_processes(self, n: int) -> "ScanOptions":
+    def for_processes(self, n: int) -> ScanOptions:
         """These options for one of ``n`` scanning processes on a machine: unless set, each gets its share
         of the physical cores (worker processes, Ray actors on a node)."""
         if self.threads is not None:
@@ -102,7 +102,7 @@ class Timings:
     tokens: int = 0
     windows: int = 0
 
-    def add(self, other: "Timings") -> None:
+    def add(self, other: Timings) -> None:
         """Add ``other`` into this one (call it from one thread: this is a plain read-modify-write)."""
         for k in self.__dataclass_fields__:
             setattr(self, k, getattr(self, k) + getattr(other, k))
@@ -226,7 +226,7 @@ class Scanner:
                 out.append(exc)
         return out, time.perf_counter() - t0
 
-    def prepare(self, docs: list[Document]) -> "Prepared":
+    def prepare(self, docs: list[Document]) -> Prepared:
         """Tokenise a shard. Separate from inference so the runner can tokenise the next shard in a
         thread (the Rust tokenizer releases the GIL) while this one is on the device."""
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
@@ -242,11 +242,11 @@ class Scanner:
         cfg = self.rules_cfg
         return identify(text, cfg.model_languages[0], cfg.language_confidence) if cfg.model_languages else None
 
-    def scan_shard(self, docs: "list[Document] | Prepared") -> list[DocResult]:
+    def scan_shard(self, docs: list[Document] | Prepared) -> list[DocResult]:
         """One ``DocResult`` per input document, in input order; bad documents become error rows."""
         return self.scan_shard_timed(docs)[0]
 
-    def scan_shard_timed(self, docs: "list[Document] | Prepared") -> tuple[list[DocResult], Timings]:
+    def scan_shard_timed(self, docs: list[Document] | Prepared) -> tuple[list[DocResult], Timings]:
         """``scan_shard``, and the shard's stage timings. The scanner keeps no timings of its own: the
         stages return theirs (the detectors may run in another thread) and they are summed here."""
         prep = docs if isinstance(docs, Prepared) else self.prepare(docs)

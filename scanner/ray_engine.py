@@ -24,14 +24,15 @@ import math
 import os
 import pickle
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
+from .errors import RayEngineError
 from .pipeline import Scanner, ScanOptions, Timings
 from .records import DocResult, Document, Status
-from .errors import RayEngineError
 from .workers import ShardReport
 from .writers import commit_shard
 
@@ -123,7 +124,7 @@ class ShardActor(_Actor):
 class RowsActor(_Actor):
     """``scan_dataset``: a batch of the user's rows is one shard; returns its two tables as Arrow IPC."""
 
-    def __call__(self, batch: "pa.Table") -> dict[str, list]:
+    def __call__(self, batch: pa.Table) -> dict[str, list]:
         from .api import _document
         from .writers import documents_table, spans_table
 
@@ -145,7 +146,7 @@ def _timings(data: str) -> tuple[Timings, float]:
     return Timings(**d), ready_at
 
 
-def _ipc(table: "pa.Table") -> bytes:
+def _ipc(table: pa.Table) -> bytes:
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
@@ -154,7 +155,7 @@ def _ipc(table: "pa.Table") -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _from_ipc(data: bytes) -> "pa.Table":
+def _from_ipc(data: bytes) -> pa.Table:
     import pyarrow as pa
 
     return pa.ipc.open_stream(data).read_all()
@@ -221,7 +222,7 @@ def actor_setup(scanner: Scanner, per_node: int, **extra: Any) -> ActorSetup:
                       log_level=logging.getLogger().getEffectiveLevel(), **extra)
 
 
-def _execute(ds: "ray.data.Dataset", actor_cls: type, setup: ActorSetup, actors: int,
+def _execute(ds: ray.data.Dataset, actor_cls: type, setup: ActorSetup, actors: int,
              res: dict[str, Any], **map_kw: Any) -> Iterator[dict[str, Any]]:
     """Map ``ds`` through an actor pool and yield its output rows; Ray's failures become one
     ``RayEngineError`` (a user's Ctrl-C stays what it is)."""
@@ -289,7 +290,7 @@ def scan_in_ray(shards: Iterator[tuple[int, list[Document]]], scanner: Scanner, 
             ray.shutdown()
 
 
-def scan_dataset(ds: "ray.data.Dataset", out_dir: str | Path, *, text_column: str = "text",
+def scan_dataset(ds: ray.data.Dataset, out_dir: str | Path, *, text_column: str = "text",
                  id_column: str | None = None, shard_size: int = 1024, include_text: bool = False,
                  fresh: bool = False, actors: int | None = None, address: str | None = None,
                  **options: Any) -> dict:
@@ -312,7 +313,7 @@ def scan_dataset(ds: "ray.data.Dataset", out_dir: str | Path, *, text_column: st
         raise KeyError(f"no column {missing[0]!r} (columns: {', '.join(names)})")
     scanner = Scanner(ScanOptions(**options))
     t_start = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     make_output_dir(out)
     with OutputLock(out):
         prepare_output(out, fresh=fresh)
@@ -336,15 +337,14 @@ def scan_dataset(ds: "ray.data.Dataset", out_dir: str | Path, *, text_column: st
     return manifest
 
 
-def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_column: str,
+def _write_dataset(ds: ray.data.Dataset, scanner: Scanner, out: Path, text_column: str,
                    id_column: str | None, shard_size: int, include_text: bool,
                    actors: int | None) -> tuple[int, int, Timings]:
     """Scan and commit every batch as one part, in dataset order; returns (actors, parts, timings)."""
     import pyarrow as pa
+    from ray.data import DataContext
 
     from .writers import DOCUMENTS_DIR, SPANS_DIR, atomic_write_table, commit_shard, part_name
-
-    from ray.data import DataContext
 
     ctx = getattr(ds, "context", None) or DataContext.get_current()  # a Dataset's own, where it has one
     ctx.execution_options.preserve_order = True  # part numbers and row ids in dataset order
@@ -370,7 +370,7 @@ def _write_dataset(ds: "ray.data.Dataset", scanner: Scanner, out: Path, text_col
     return n, part, timings
 
 
-def _schema(sub: str, include_text: bool) -> "pa.Schema":
+def _schema(sub: str, include_text: bool) -> pa.Schema:
     from .writers import DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_SCHEMA, SPANS_SCHEMA_WITH_TEXT
 
     if sub == DOCUMENTS_DIR:
@@ -385,7 +385,7 @@ def _dataset_manifest(base: dict, scanner: Scanner, out: Path, actors: int, part
 
     s = summarize_output(out)
     return {**base, "status": "complete",
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": {"id": scanner.model.id, "sha256": scanner.model.sha256},
             "backend": {**scanner.describe(), "engine": "ray", "workers": actors},
             "counts": {"documents": s.documents, "ok": s.ok, "error": s.errors, "skipped": s.skipped,

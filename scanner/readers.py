@@ -32,15 +32,27 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .encodings import safe_name
 from .columnar import arrow_schema, read_arrow, read_hf, text_type_ok
 from .duplicates import DuplicateGuard
-from .formats import (FORMATS, InputError, Unit, count_records, csv_header, json_fields, missing_column, not_regular,
-                      read_csv, read_jsonl, read_text)
+from .encodings import safe_name
+from .formats import (
+    FORMATS,
+    InputError,
+    Unit,
+    count_records,
+    csv_header,
+    json_fields,
+    missing_column,
+    not_regular,
+    read_csv,
+    read_jsonl,
+    read_text,
+)
 from .records import Document, Status
 
 __all__ = ["InputError", "InputPlan", "plan_inputs", "read_documents", "describe_inputs", "iter_shards",

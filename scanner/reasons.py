@@ -8,9 +8,10 @@ salutation made a name personal). Never the matched text: reasons are stored and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, Iterable
+from typing import Any
 
 CODE_SIGNAL = "code-like text"  # the marker name of the source-code signal (not a configured marker)
 PUBLIC_TEXT = "no sensitive findings or markers"
@@ -34,7 +35,7 @@ class Reason:
                 "context": list(self.context), "context_markers": list(self.context_markers)}
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Reason":
+    def from_row(cls, row: dict[str, Any]) -> Reason:
         return cls(row["category"], row.get("label"), row.get("marker"), int(row.get("count") or 0),
                    tuple(row.get("context") or ()), tuple(row.get("context_markers") or ()))
 

@@ -50,7 +50,7 @@ class Span:
     detector: str  # "model" or the rule detector's name ("email", "card", "iban", ...)
     propagated: bool = False  # a copy of a finding made elsewhere in the document (consistency.py)
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
     @property
@@ -73,7 +73,7 @@ class DocResult:
     tier: int | None = None
     tier_name: str | None = None
     categories: list[str] = field(default_factory=list)
-    reasons: "list[Reason]" = field(default_factory=list)  # structured; ``reason_text()`` for people
+    reasons: list[Reason] = field(default_factory=list)  # structured; ``reason_text()`` for people
     language: str | None = None  # ISO 639-1 code from language identification; None when not decided
     model_used: bool = False  # False: no model findings (--no-model, or a language the model lacks)
 

@@ -17,8 +17,16 @@ from .readers import iter_shards
 from .records import Status
 from .redaction import RedactError, Redactor
 from .stored import HowRead, documents_again, scan_folder
-from .writers import (DOCUMENTS_DIR, SPANS_DIR, completed_shards, make_output_dir, part_ids, part_name,
-                      remove_parts, write_redacted_part)
+from .writers import (
+    DOCUMENTS_DIR,
+    SPANS_DIR,
+    completed_shards,
+    make_output_dir,
+    part_ids,
+    part_name,
+    remove_parts,
+    write_redacted_part,
+)
 
 
 class SpanIndex:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -73,7 +73,7 @@ def load_report(path: str | Path) -> ReportData:
     kind, folder, manifest, runs, diff = _source(path)
     rows = pq.read_table(folder / DOCUMENTS_DIR, columns=COLUMNS).to_pylist()
     data = ReportData(title=path.resolve().name, kind=kind, manifest=manifest, diff=diff,
-                      generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                      generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                       documents=len(rows), sample=manifest.get("sample"))
     tiers, names = Counter(), {}
     cats, labels, label_docs, problems = Counter(), Counter(), Counter(), Counter()

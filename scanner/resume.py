@@ -21,8 +21,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import OutputBusy, ResumeRefused  # noqa: F401  (importable from here, as they always were)
 from .records import Document
@@ -39,7 +40,7 @@ SETTING_NAMES = {
 }
 
 
-def _feed(h: "hashlib._Hash", value: str | None) -> None:
+def _feed(h: hashlib._Hash, value: str | None) -> None:
     """Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently; None differs from ""."""
     if value is None:
         h.update(b"\xff")
@@ -84,7 +85,7 @@ class OutputLock:
         self.folder = Path(folder)
         self.fd: int | None = None
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -16,10 +16,10 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyarrow.parquet as pq
 
@@ -34,9 +34,17 @@ from .sample import Sampler, SampleSpec, sample_report
 from .versions import library_versions
 from .versions import library_versions as _versions  # noqa: F401  (audit.py imports it from here)
 from .workers import default_workers, scan_in_processes
-from .writers import (commit_shard, committed_fingerprint, completed_shards, make_output_dir,
-                      prepare_output, read_manifest, remove_orphans, uncommit_shard, write_manifest)
-
+from .writers import (
+    commit_shard,
+    committed_fingerprint,
+    completed_shards,
+    make_output_dir,
+    prepare_output,
+    read_manifest,
+    remove_orphans,
+    uncommit_shard,
+    write_manifest,
+)
 
 # Bumped when the tables' columns change type: 2 = documents.reasons as structs (CHANGELOG.md).
 OUTPUT_SCHEMA = 2
@@ -266,7 +274,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
     processes they never pass through this process). Raises ``ResumeRefused`` when the folder holds
     results of other settings and ``OutputBusy`` when another scan writes to it.
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t_start = time.perf_counter()
     out = Path(opts.out_dir)
     if plan is None:  # InputError for a missing path or column: fatal, before any work
@@ -291,7 +299,7 @@ def run_scan(opts: RunOptions, scanner: Scanner | None = None,
             try:  # best effort: on a full disk even this small file may not fit
                 remove_orphans(out)
                 write_manifest(out, {**base, "status": "interrupted" if stopped else "failed",
-                                     "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                     "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                                      "error": None if stopped else one_line(exc)})
             except OSError:
                 pass
@@ -358,7 +366,7 @@ def _run_locked(opts: RunOptions, scanner: Scanner, redactor, plan: InputPlan, d
         summary.sample = sample_report(opts.sample, sampler, summary.tiers, summary.errors)
     manifest = {
         **base,
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "status": "complete",
         "model": {"id": scanner.model.id, "sha256": scanner.model.sha256},
         "config": {"rules_sha256": base["settings"]["rules_sha256"],

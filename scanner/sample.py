@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from .records import Document
 

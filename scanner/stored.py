@@ -10,9 +10,9 @@ repeated id is renamed by the same ``DuplicateGuard``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from .errors import InputError
 from .records import DocResult, Document, Span

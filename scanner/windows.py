@@ -13,8 +13,8 @@ filling each batch up to a token budget keeps padding near zero on CPU and keeps
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import numpy as np
 

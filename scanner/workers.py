@@ -20,11 +20,11 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
 
 from .errors import WorkerError
 from .pipeline import Scanner, ScanOptions, Timings

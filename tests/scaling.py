@@ -10,7 +10,8 @@ on a fast one. ``superlinear`` times the same call on an input and on one ``fact
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def _best(fn: Callable[[Any], object], arg: Any, repeats: int) -> float:

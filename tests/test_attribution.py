@@ -8,7 +8,7 @@ import pytest
 
 from scanner.attribution import attribution_ranges
 from scanner.config import ConfigError
-from scanner.pipeline import ScanOptions, Scanner
+from scanner.pipeline import Scanner, ScanOptions
 from scanner.policy import load_policy
 from scanner.records import Document
 

@@ -72,6 +72,7 @@ def _check_rates(entry: dict, n_docs: int, tokens: int) -> None:
 @pytest.mark.skipif(not _model_present(), reason="no shipped model")
 def test_quick_benchmark_runs_both_configs(tmp_path, scanner):
     from benchlib.corpus import build_corpus
+
     from scanner.evaluate import score
     from scanner.records import Document
 

@@ -28,7 +28,7 @@ def decode(tok, text: str, word_tags: dict[str, tuple[str, float]]):
     ids = np.zeros(len(t), dtype=np.int16)
     scores = np.full(len(t), 0.99, dtype=np.float32)
     seen: set[int] = set()
-    for k, (w, (a, b)) in enumerate(zip(t.word_ids.tolist(), t.offsets.tolist())):
+    for k, (w, (a, _b)) in enumerate(zip(t.word_ids.tolist(), t.offsets.tolist())):
         if w in seen:
             continue
         seen.add(w)

@@ -55,10 +55,10 @@ def test_every_project_exception_is_a_scanner_error(cls):
 
 def test_old_import_paths_and_builtin_bases_still_work():
     from scanner.config import ConfigError
+    from scanner.ray_engine import RayEngineError
     from scanner.readers import InputError
     from scanner.redaction import RedactError
     from scanner.resume import OutputBusy, ResumeRefused
-    from scanner.ray_engine import RayEngineError
     from scanner.runner import OutputError
     from scanner.workers import WorkerError
 

@@ -15,14 +15,14 @@ import pytest
 from scanner.labels import LABELS
 from scanner.train import fakes as F
 from scanner.train.generator import (
+    FRESH,
     HELDOUT_GENRES,
     HELDOUT_ONLY_GENRES,
     HELDOUT_TEMPLATE_IDS,
+    SLOTS,
     TRAIN_GENRES,
     TRAIN_TEMPLATE_IDS,
     Ctx,
-    FRESH,
-    SLOTS,
     _run,
     generate,
     main,

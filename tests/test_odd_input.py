@@ -6,7 +6,6 @@ The real CLI on real files: click's runner in process, or a subprocess for stdin
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import os

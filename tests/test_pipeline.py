@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner.pipeline import Scanner
-from scanner.workers import worker_scan_options
 from scanner.records import Document
+from scanner.workers import worker_scan_options
 
 TEXTS = [
     "Hi, I'm Dolores Abernathy, reach me at dolores@example.net or (415) 555-0132.",

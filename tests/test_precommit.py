@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import outside_env
 
 REPO = Path(__file__).resolve().parent.parent

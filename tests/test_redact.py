@@ -16,7 +16,7 @@ from scanner.cli import main
 from scanner.records import Span
 from scanner.redaction import KEY_ENV, KEY_FILE_ENV, STYLES, RedactError, build_redactor, load_key, redact_text
 from scanner.runner import RunOptions, run_scan
-from scanner.writers import FILE_MODE, DIR_MODE
+from scanner.writers import DIR_MODE, FILE_MODE
 
 KEY = "test-key-Zq8v1Lw3Xr5Tn7Yp9Bd2"
 OTHER_KEY = "another-key-Hs4Kf6Mj8Nc0Qg2We4"
@@ -214,7 +214,7 @@ def test_scan_redact_removes_every_span_and_keeps_the_rest(scans, style):
                     assert red[doc_id][i] == "*"
         else:
             gaps = [text[0:regions[0][0]]] if regions else [text]
-            for (a, b, _), nxt in zip(regions, regions[1:] + [(len(text), 0, "")]):
+            for (_a, b, _), nxt in zip(regions, regions[1:] + [(len(text), 0, "")]):
                 gaps.append(text[b:nxt[0]])
             assert re.fullmatch(SHAPE[style].join(re.escape(g) for g in gaps), red[doc_id], flags=re.S)
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 
+import chromium
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from test_report import EMAIL, SSN, parse, two_runs
 
-import chromium
 from scanner.cli import EXIT_OK, main
 from scanner.report import TIER_COLORS
-from test_report import EMAIL, SSN, parse, two_runs
 
 pytestmark = [pytest.mark.slow,  # a headless browser
               pytest.mark.skipif(chromium.binary() is None, reason="chromium is not installed (apt-get install chromium)")]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import outside_env
 
 pytestmark = pytest.mark.slow  # builds a wheel and a virtualenv

@@ -178,8 +178,8 @@ def test_a_worker_that_cannot_start_fails_the_run_before_any_shard(tmp_path):
     import shutil
 
     from scanner.pipeline import Scanner, ScanOptions
-    from scanner.runner import RunOptions, run_scan
     from scanner.rules import load_rules_config
+    from scanner.runner import RunOptions, run_scan
     from scanner.workers import WorkerError
 
     rules = tmp_path / "detectors.yaml"

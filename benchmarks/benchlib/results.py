@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .machine import machine_info, machine_slug
@@ -17,11 +17,11 @@ RESULTS_DIR = Path(__file__).resolve().parents[1] / "results"
 
 
 def utc_stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def utc_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ResultFiles:
     stem: Path
 
     @classmethod
-    def new(cls, name: str | None, machine: dict, out: str | Path = RESULTS_DIR, gpu: bool = False) -> "ResultFiles":
+    def new(cls, name: str | None, machine: dict, out: str | Path = RESULTS_DIR, gpu: bool = False) -> ResultFiles:
         """``<out>/<name>-<machine>-<UTC time>``; without a name ``<out>/<machine>-<UTC time>``."""
         parts = [p for p in (name, machine_slug(machine, gpu), utc_stamp()) if p]
         return cls(Path(out) / "-".join(parts))

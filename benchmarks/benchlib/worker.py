@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from .configs import CONFIGS, MODEL_ONLY_CAP, WARMUP_DOCS, Config
-from .machine import (GpuSampler, children_peak_rss_mb, gpu_process_mb, peak_rss_mb, run_env,
-                      torch_peak_mb)
+from .machine import GpuSampler, children_peak_rss_mb, gpu_process_mb, peak_rss_mb, run_env, torch_peak_mb
 
 _UNAVAILABLE = ("BackendUnavailable", "ImportError", "ModuleNotFoundError")
 
@@ -79,9 +78,9 @@ def main(spec_path: Path) -> None:
 
 def quality_block(texts: list[str], gold: list[list], pred: list[list]) -> dict:
     """Every tool through the same scorer: all our labels, and each peer's restricted label set."""
-    from scanner.evaluate import score
-
     from peers import PEER_LABELS, collapse
+
+    from scanner.evaluate import score
 
     d = score(texts, gold, pred).as_dict()
     q = {"n_docs": len(texts), "micro_overlap": d["micro_overlap"], "micro_exact": d["micro_exact"],

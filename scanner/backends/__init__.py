@@ -15,8 +15,8 @@ warning; the returned reason says what ran, and why it is not what was asked. ``
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .base import Backend, BackendUnavailable
 

@@ -21,9 +21,9 @@ from scanner.rules.base import Detector, RegexDetector
 from scanner.rules.card import CardDetector
 from scanner.rules.custom import CustomDetector, DenyDetector
 from scanner.rules.email import EmailDetector
-from scanner.rules.named_email import NamedEmailDetector
 from scanner.rules.iban import IbanDetector
 from scanner.rules.ip import IpDetector
+from scanner.rules.named_email import NamedEmailDetector
 from scanner.rules.phone import PhoneDetector
 from scanner.rules.secrets import SecretsDetector
 from scanner.rules.ssn import SsnDetector

@@ -717,7 +717,8 @@ def _b64url(b: bytes) -> str:
 
 def jwt(rng: Rng) -> str:
     head = _b64url(b'{"alg":"HS256","typ":"JWT"}' if rng.random() < 0.6 else b'{"alg":"RS256","kid":"k1"}')
-    payload = _b64url(('{"sub":"%d","name":"user","iat":%d}' % (rng.randint(1, 10**6), rng.randint(1_600_000_000, 1_800_000_000))).encode())
+    sub, iat = rng.randint(1, 10**6), rng.randint(1_600_000_000, 1_800_000_000)
+    payload = _b64url(f'{{"sub":"{sub}","name":"user","iat":{iat}}}'.encode())
     return f"{head}.{payload}.{_b64url(rng.randbytes(32))}"
 
 

@@ -66,7 +66,7 @@ def render_man(path: Path, width: int = 90) -> str | None:
     if not src or src.lstrip().startswith(".so "):
         return None  # an alias page
     try:
-        out = subprocess.run(["groff", "-k", "-man", "-Tutf8", "-P-cbou", "-rLL=%dn" % width],
+        out = subprocess.run(["groff", "-k", "-man", "-Tutf8", "-P-cbou", f"-rLL={width}n"],
                              input=src.encode(), capture_output=True, timeout=20).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -135,7 +135,7 @@ class SlotContext(Protocol):
     def slot(self, name: str) -> list[Seg]: ...
 
 
-def render(nodes: list, d: Doc, c: "SlotContext") -> None:
+def render(nodes: list, d: Doc, c: SlotContext) -> None:
     for n in nodes:
         if type(n) is str:
             d.t(n)

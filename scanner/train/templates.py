@@ -10,8 +10,8 @@ Every template belongs to exactly one split. Genres in ``HELDOUT_ONLY`` have no 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from scanner.train.template_lang import compiled, render
 
@@ -21,7 +21,7 @@ class Template:
     id: str
     genre: str
     split: str  # "train" | "heldout"
-    body: "str | Callable"
+    body: str | Callable
     kind: str = "pii"  # "pii" | "neg" (negatives-only: hard negatives, no entities)
     weight: float = 1.0
 

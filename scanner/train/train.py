@@ -262,7 +262,7 @@ def real_training_records(cfg: TrainConfig, synth: list[dict]) -> list[dict]:
 
 def hard_negatives(model: str | None, recs: list[dict]) -> list[int]:
     """Records on which ``model`` makes identifier/credential findings nothing vouches for."""
-    from ..pipeline import ScanOptions, Scanner
+    from ..pipeline import Scanner, ScanOptions
     from ..records import Document
 
     soft = {"PERSON", "ORGANIZATION", "LOCATION", "DATE", "URL", "NRP", "MEDICAL"}
