@@ -150,8 +150,6 @@ def train(cfg: TrainConfig) -> Path:
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    from .generator import generate
-
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
@@ -176,14 +174,7 @@ def train(cfg: TrainConfig) -> Path:
         return save_model(model, tokenizer, cfg, out, keep_checkpoint=True)
 
     t0 = time.time()
-    records = [{"text": r["text"], "spans": r["spans"], "ignore": []}
-               for r in generate(cfg.n_train, cfg.seed, "train")]
-    if cfg.n_real:
-        records += real_training_records(cfg, records)
-    if cfg.n_bylines:
-        from .bylines import byline_records
-
-        records += byline_records(cfg.n_bylines, cfg.seed)
+    records = training_records(cfg)
     ds = build_dataset(tokenizer, records, cfg)
     print(f"data: {len(records)} documents -> {len(ds)} windows in {time.time() - t0:.0f}s", flush=True)
 
@@ -228,6 +219,21 @@ def train(cfg: TrainConfig) -> Path:
             if cfg.checkpoint_every and (step % cfg.checkpoint_every == 0 or step == end) and step < total:
                 save_checkpoint(out / "checkpoint", model, opt, sched, step, asdict(cfg))
     return save_model(model, tokenizer, cfg, out, keep_checkpoint=step < total)
+
+
+def training_records(cfg: TrainConfig) -> list[dict]:
+    """Generated documents, then the real-text chunks and the name-list records the config asks for."""
+    from .generator import generate
+
+    records = [{"text": r["text"], "spans": r["spans"], "ignore": []}
+               for r in generate(cfg.n_train, cfg.seed, "train")]
+    if cfg.n_real:
+        records += real_training_records(cfg, records)
+    if cfg.n_bylines:
+        from .bylines import byline_records
+
+        records += byline_records(cfg.n_bylines, cfg.seed)
+    return records
 
 
 def save_model(model, tokenizer, cfg: TrainConfig, out: Path, keep_checkpoint: bool) -> Path:
