@@ -129,7 +129,7 @@ class OnnxBackend(LogitsBackend):
         if device == "cpu" and precision == "fp16":
             raise BackendUnavailable("onnx: fp16 is for CUDA; on CPU use int8 or fp32")
         if device == "cuda" and precision == "int8":
-            raise BackendUnavailable("onnx: int8 dynamic quantization is a CPU format; on CUDA use fp16")
+            raise BackendUnavailable("onnx: int8 (per-token quantization) is a CPU format; on CUDA use fp16")
         return precision
 
     def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
