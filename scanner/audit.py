@@ -31,8 +31,8 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .carry import PartWriter, Previous, carried_rows, carried_states, link_part, shard_tables
-from .diff import DocState, compute_diff
+from .carry import PartWriter, Previous, carried_rows, link_part, shard_tables
+from .diff import STATE_COLUMNS, DocState, compute_diff, diff_of, finish_counts, states_from_rows, table_counts
 from .pipeline import Scanner, ScanOptions
 from .readers import InputPlan, iter_shards, plan_inputs
 from .records import Document
@@ -125,36 +125,57 @@ def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dic
 
 @dataclass
 class _Tally:
+    """What the manifest and the diff need from the rows written, added up per shard from the tables'
+    columns: no Python object per carried document."""
+
     scanned: int = 0
     carried: int = 0
     tokens: int = 0
     changed: list[str] = field(default_factory=list)
-    states: dict[str, DocState] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)  # every document of this run, in order
+    fresh: dict[str, DocState] = field(default_factory=dict)  # the states of the documents scanned
+    statuses: Counter[str] = field(default_factory=Counter)
+    tiers: Counter[str] = field(default_factory=Counter)  # keys as ``diff.counts``: "3", "not scanned"
+    categories: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
     scan_s: float = 0.0
     write_s: float = 0.0
     problems: Counter[str] = field(default_factory=Counter)  # "status: reason" -> documents not scanned
     all_tokens: int = 0
 
-    def count(self, docs: pa.Table, states: dict[str, DocState]) -> None:
-        """What the manifest counts, from the rows just written (no second read of the tables)."""
-        self.states.update(states)
+    def count(self, docs: pa.Table, new_docs: pa.Table | None) -> None:
+        """What the manifest counts, from the rows just written (no second read of the tables);
+        ``new_docs``: the scanned rows among them."""
+        self.ids += docs.column("doc_id").to_pylist()
+        if new_docs is not None and new_docs.num_rows:
+            self.fresh.update(states_from_rows(new_docs.select(STATE_COLUMNS).to_pydict()))
+        tiers, cats, labels = table_counts(docs)
+        self.tiers.update(tiers)
+        self.categories.update(cats)
+        self.labels.update(labels)
+        self.statuses.update({r["values"]: r["counts"] for r in pc.value_counts(docs.column("status")).to_pylist()})
         self.all_tokens += pc.sum(docs.column("n_tokens")).as_py() or 0
         bad = docs.filter(pc.not_equal(docs.column("status"), "ok")).select(["status", "error"]).to_pydict()
         self.problems.update(f"{st}: {reason_key(e)}" for st, e in zip(bad["status"], bad["error"]))
 
+    def counts(self) -> dict:
+        return finish_counts(self.tiers, self.categories, self.labels)
+
     def summary(self) -> RunSummary:
-        s = RunSummary(documents=len(self.states), tokens=self.all_tokens, reasons=dict(self.problems))
-        for st in self.states.values():
-            s.ok += st.status == "ok"
-            s.errors += st.status == "error"
-            s.skipped += st.status == "skipped"
-            if st.tier is not None:
-                s.tiers[st.tier] = s.tiers.get(st.tier, 0) + 1
-            for label, n in st.labels.items():
-                s.labels[label] = s.labels.get(label, 0) + n
-                s.spans += n
+        s = RunSummary(documents=len(self.ids), tokens=self.all_tokens, reasons=dict(self.problems))
+        s.ok, s.errors, s.skipped = self.statuses["ok"], self.statuses["error"], self.statuses["skipped"]
+        s.tiers = {int(k): n for k, n in sorted(self.tiers.items()) if k != "not scanned"}
+        s.labels = dict(self.labels)
+        s.spans = sum(self.labels.values())
         s.max_tier = max(s.tiers, default=0)
         return s
+
+
+def _diff(prev: Previous, tally: _Tally) -> dict:
+    """The diff against the previous run, looking only at the documents scanned or removed."""
+    before, after = set(prev.index), set(tally.ids)
+    old = prev.states_of([d for d in tally.fresh if d in prev.index] + sorted(before - after))
+    return diff_of(before, after, old, tally.fresh, prev.counts(), tally.counts(), tally.changed)
 
 
 def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: Previous,
@@ -174,15 +195,16 @@ def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Sc
     name = part_name(sid)
     rows = carried_rows(shard, list(range(len(shard))), prev) if not todo else None
     same = prev.same_part(sid, rows) if rows is not None else None
+    new_docs = None
     if same is not None:  # nothing changed in this part: the new run shares the previous files
         docs = prev.docs.take(rows)
         writer.submit(_link_parts, same, folder, name)
     else:
-        docs, spans = shard_tables(shard, hashes, todo, results, prev, run_id)
+        docs, spans, new_docs = shard_tables(shard, hashes, todo, results, prev, run_id)
         writer.submit(_write_parts, docs, spans, folder, name)
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
-    tally.count(docs, carried_states(shard, todo, docs, prev))
+    tally.count(docs, new_docs)
     tally.scanned += len(todo)
     tally.carried += len(shard) - len(todo)
     tokens = sum(r.n_tokens for r in results)
@@ -252,7 +274,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
                 _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally, writer)
             t_wait = time.perf_counter()
         tally.write_s += time.perf_counter() - t_wait
-        diff = compute_diff(prev.states, tally.states, tally.changed)
+        diff = _diff(prev, tally)
         diff.update({"run_id": run_id, "previous_run": prev.run_id})
         atomic_write_bytes((json.dumps(diff, indent=1) + "\n").encode(), folder / DIFF)
         manifest = _manifest(opts, scanner, plan, settings, full_reason, prev, run_id, folder, tally, diff,

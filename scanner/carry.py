@@ -13,8 +13,9 @@ kept small without changing a byte of what is written:
   the files are immutable, so the runs may share them);
 * parts are written in a background thread (``PartWriter``): Parquet encoding and ``fsync`` release
   the GIL, so they overlap the next shard's reading, hashing and scanning;
-* the diff state of a carried document is the previous run's (``carried_states``), not rebuilt from
-  the rows just taken.
+* no Python object per carried document: the diff and the manifest's counts are added up from the
+  tables' columns (``diff.table_counts``), and only the scanned and removed documents get a
+  ``DocState`` (``Previous.states_of``, ``diff.diff_of``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .diff import STATE_COLUMNS, DocState, states_from_rows
+from .diff import STATE_COLUMNS, DocState, finish_counts, states_from_rows, table_counts
 from .records import Document
 from .writers import DOCUMENTS_DIR, DOCUMENTS_SCHEMA, SPANS_DIR, SPANS_SCHEMA, documents_table, spans_table
 
@@ -76,7 +77,6 @@ class Previous:
     spans: pa.Table | None = None
     index: dict[str, int] = field(default_factory=dict)
     hashes: list[str] = field(default_factory=list)
-    states: dict[str, DocState] = field(default_factory=dict)
     span_start: np.ndarray | None = None  # spans of previous document k: rows span_start[k]:span_end[k]
     span_end: np.ndarray | None = None
     # part number -> (documents file, spans file, first document row, end row), for parts that can be
@@ -94,10 +94,22 @@ class Previous:
         start = np.searchsorted(owner, np.arange(len(ids)), side="left")
         end = np.searchsorted(owner, np.arange(len(ids)), side="right")
         prev = cls(run_id, settings, docs, spans, {d: i for i, d in enumerate(ids)},
-                   docs.column("content_hash").to_pylist(),
-                   states_from_rows(docs.select(STATE_COLUMNS).to_pydict()), start, end)
+                   docs.column("content_hash").to_pylist(), start, end)
         prev.parts = _linkable(docs_parts, span_parts, start, end)
         return prev
+
+    def states_of(self, doc_ids) -> dict[str, DocState]:
+        """The diff states of these previous documents (built only for the ones a diff looks at)."""
+        rows = np.fromiter((self.index[d] for d in doc_ids), np.int64)
+        if not len(rows):
+            return {}
+        return states_from_rows(self.docs.take(np.sort(rows)).select(STATE_COLUMNS).to_pydict())
+
+    def counts(self) -> dict:
+        """``diff.counts`` of the previous run, from its columns."""
+        if self.docs is None:
+            return finish_counts(*table_counts(AUDIT_DOCUMENTS_SCHEMA.empty_table()))
+        return finish_counts(*table_counts(self.docs))
 
     def span_rows(self, doc_rows: np.ndarray) -> np.ndarray:
         """Row numbers in ``spans`` of the given previous documents' spans, in that order."""
@@ -144,8 +156,9 @@ def with_audit_columns(table: pa.Table, hashes: list[str], run_id: str) -> pa.Ta
 
 
 def shard_tables(shard: list[Document], hashes: list[str], todo: list[int], results: list,
-                 prev: Previous, run_id: str) -> tuple[pa.Table, pa.Table]:
-    """The shard's documents and spans in input order: new results for ``todo``, carried rows else."""
+                 prev: Previous, run_id: str) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """The shard's documents and spans in input order (new results for ``todo``, carried rows else),
+    and the new documents' rows alone."""
     scanned = [shard[i] for i in todo]
     new_docs = with_audit_columns(documents_table(results, [d.note for d in scanned]),
                                   [hashes[i] for i in todo], run_id)
@@ -161,21 +174,12 @@ def shard_tables(shard: list[Document], hashes: list[str], todo: list[int], resu
         spans = pa.concat_tables([spans, prev.spans.take(prev.span_rows(rows))])
         owner = np.concatenate([owner, np.repeat(np.asarray(keep, dtype=np.int64),
                                                  prev.span_end[rows] - prev.span_start[rows])])
-    return docs, spans.take(_order(owner))  # each document's spans stay in their order
+    return docs, spans.take(_order(owner)), new_docs  # each document's spans stay in their order
 
 
 def carried_rows(shard: list[Document], keep: list[int], prev: Previous) -> np.ndarray:
     """Previous-run row numbers of the carried documents ``keep`` (positions in ``shard``)."""
     return np.fromiter((prev.index[shard[i].doc_id] for i in keep), np.int64, len(keep))
-
-
-def carried_states(shard: list[Document], todo: list[int], docs: pa.Table, prev: Previous) -> dict[str, DocState]:
-    """``{doc_id: DocState}`` of the shard in input order: scanned rows from ``docs``, carried ones
-    are the previous run's states (their rows are the previous rows)."""
-    if not todo:
-        return {d.doc_id: prev.states[d.doc_id] for d in shard}
-    fresh = states_from_rows(docs.take(np.asarray(todo, dtype=np.int64)).select(STATE_COLUMNS).to_pydict())
-    return {d.doc_id: fresh[d.doc_id] if d.doc_id in fresh else prev.states[d.doc_id] for d in shard}
 
 
 def link_part(src: Path, dst: Path) -> None:

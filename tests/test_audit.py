@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from scanner.cli import EXIT_OK, EXIT_TIER, main
+from scanner.cli import EXIT_DOC_ERRORS, EXIT_OK, EXIT_TIER, main
 from scanner.config import CONFIG_DIR
 
 FAST = ["--no-model", "-q"]
@@ -257,3 +257,24 @@ def test_a_sampled_audit_reports_estimates_and_a_new_sample_rescans(tmp_path):
     assert res["sample"]["population"] == 60 and set(res["sample"]["estimates"]) <= {"1", "3"}
     _, res = audit(corpus, state, "--sample", "50%", "--seed", "1")
     assert res["full_reason"] == ["--sample/--seed changed"]
+
+
+def test_columnar_counts_are_the_per_document_counts(tmp_path):
+    """The diff's and manifest's counts are added up from columns; they equal the per-document sums,
+    on whole tables and on slices and takes of them (offsets), error rows (no tier) included."""
+    import numpy as np
+    import pyarrow as pa
+
+    from scanner.diff import STATE_COLUMNS, counts, finish_counts, load_states, states_from_rows, table_counts
+
+    items = rows(40) + [{"id": "bad", "text": 12345}, {"id": "ssn", "text": "SSN 078-05-1120, bob@example.com"}]
+    corpus, state = write(tmp_path / "c.jsonl", items), tmp_path / "state"
+    res = invoke("audit", str(corpus), "--state", str(state), "--shard-size", "7", *FAST)
+    assert res.exit_code == EXIT_DOC_ERRORS, res.output  # a document could not be scanned (the number)
+    folder = state / "current" / "documents"
+    table = pa.concat_tables(pq.read_table(p) for p in sorted(folder.glob("part-*.parquet")))
+    whole = counts(load_states(folder))
+    assert whole["by_tier"].get("not scanned") == 1 and whole["by_label"]
+    assert finish_counts(*table_counts(table)) == whole
+    for part in (table.slice(5, 17), table.take(np.array([41, 3, 0, 40, 9])), table.slice(0, 0)):
+        assert finish_counts(*table_counts(part)) == counts(states_from_rows(part.select(STATE_COLUMNS).to_pydict()))
