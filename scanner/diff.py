@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -80,8 +81,9 @@ def table_counts(docs: pa.Table) -> tuple[Counter, Counter, Counter]:
     labels: Counter[str] = Counter()
     if len(pairs):
         pairs = pairs.combine_chunks()
-        sums = pa.table({"k": pairs.field(0), "v": pairs.field(1)}).group_by("k").aggregate([("v", "sum")])
-        labels.update(dict(zip(sums.column("k").to_pylist(), sums.column("v_sum").to_pylist())))
+        keys = pc.dictionary_encode(pairs.field(0))
+        sums = np.bincount(keys.indices.to_numpy(), weights=pairs.field(1).to_numpy(), minlength=len(keys.dictionary))
+        labels.update(dict(zip(keys.dictionary.to_pylist(), (int(n) for n in sums))))
     return tiers, cats, labels
 
 
