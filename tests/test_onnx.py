@@ -173,6 +173,10 @@ def test_a_window_gets_the_same_logits_alone_or_in_any_batch(exported, model_dir
 
     ids, mask = batch
     one, two = (OnnxBackend(model_dir, device="cpu", precision=precision, threads=t) for t in (1, 2))
+    from scanner.export import EXPORT_VERSION
+
+    # the recipe is a result setting: results of another recipe are never mixed in (resume, audit)
+    assert one.describe()["export_version"] == EXPORT_VERSION >= 3
     full = one.infer(ids, mask)
     np.testing.assert_array_equal(two.infer(ids, mask), full)
     for r in range(len(ids)):
