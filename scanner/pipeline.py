@@ -57,6 +57,8 @@ class ScanOptions:
     # context. 1000 held-out docs (int8): stride 32 / 24 / 16 -> overlap F1 0.9265 / 0.9270 / 0.9259
     # for 431K / 404K / 380K model tokens, the same within noise; but 24 and 16 move single documents
     # (a strategy memo's stray PERSON rises from 0.65 to 0.89 at 24), so the trained overlap stays.
+    # Re-measured (benchmarks/windows.py, per-token int8, 40 long docs): stride 16 scans them 1.15x faster
+    # at -0.0025 overlap F1 on them; 256- and 512-token windows lose 2-6 F1 points (trained on 128).
     stride: int = 32
     token_budget: int | None = None  # padded tokens per batch; default depends on the device
     rules_config: str | Path | None = None
