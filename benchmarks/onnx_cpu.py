@@ -66,14 +66,15 @@ def build_variants(names: list[str], tmp: Path) -> dict[str, Path]:
              "int8-dynamic-fused": tmp / f"int8-dynamic-fused-{tag}.onnx"}
     tmp.mkdir(parents=True, exist_ok=True)
     logging.disable(logging.WARNING)  # the optimizer and quantizer log hundreds of lines
-    if not paths["fp32-fused"].exists():
+    fused_needed = {"fp32-fused", "int8-dynamic-fused"} & set(names)
+    if fused_needed and not paths["fp32-fused"].exists():
         cfg = info.config
         opt = optimizer.optimize_model(str(fp32), model_type="bert", opt_level=0,
                                        num_heads=int(cfg["num_attention_heads"]), hidden_size=int(cfg["hidden_size"]))
         opt.save_model_to_file(str(paths["fp32-fused"]), use_external_data_format=False)
     for name, src, ops in (("int8-dynamic", fp32, ["MatMul"]),
                            ("int8-dynamic-fused", paths["fp32-fused"], ["MatMul", "Attention"])):
-        if not paths[name].exists():
+        if name in names and not paths[name].exists():
             quantize_dynamic(src, paths[name], per_channel=True, weight_type=QuantType.QInt8,
                              op_types_to_quantize=ops, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     logging.disable(logging.NOTSET)
