@@ -12,7 +12,7 @@ Files per precision, each a single self-contained ``.onnx`` (weights embedded; o
 * ``model.int8.onnx``: fp32's weight MatMuls in per-token int8 (``scanner.quantize``): per-channel
   int8 weights, activations quantized at run time with one scale per token, so a window's logits do
   not depend on what shares its batch (ONNX Runtime's ``quantize_dynamic`` scales whole batches). CPU;
-  2-3x faster than fp32 on a CPU with VNNI/AMX, 98.7% of fp32's exact spans (``benchmarks/onnx_cpu.py``).
+  1.9x fp32 on a CPU with VNNI/AMX, 98.7% of fp32's exact spans (``benchmarks/onnx_cpu.py``).
 * ``model.fp16.onnx`` (optional, for CUDA): fp32 after ONNX Runtime's BERT fusions (Attention,
   EmbedLayerNormalization, SkipLayerNormalization, BiasGelu) converted to fp16 with fp32 inputs/outputs.
 
