@@ -2,7 +2,9 @@
 
 Dynamic int8 quantizes activations with one scale per batch, so a document's findings depend on what
 shares its batch. Static quantization fixes every scale from calibration data once, so a document's
-result cannot depend on its batch. This script measures, on short held-out documents:
+result cannot depend on its batch. (Since export recipe 3 the shipped int8, ``onnx-int8`` here, is
+per-token and batch-invariant too: ``scanner/quantize.py``; the per-batch recipe is ``onnx_cpu.py``'s
+``int8-dynamic``.) This script measures, on short held-out documents:
 
 * agreement with torch fp32 (the reference backend): Jaccard of exact (doc, start, end, label) spans;
 * invariance: the same backend with ``--shard-size`` 18 vs 1024 (Jaccard 1.0 = invariant);

@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from .diff import STATE_COLUMNS, DocState, compute_diff, states_from_rows
+from .carry import PartWriter, Previous, carried_rows, link_part, shard_tables
+from .diff import STATE_COLUMNS, DocState, compute_diff, diff_of, finish_counts, states_from_rows, table_counts
 from .pipeline import Scanner, ScanOptions
 from .readers import InputPlan, iter_shards, plan_inputs
 from .records import Document
@@ -42,27 +41,20 @@ from .runner import RunOptions, RunSummary, _prefetch, _versions, reason_key, ru
 from .sample import SampleSpec, sample_report
 from .writers import (
     DOCUMENTS_DIR,
-    DOCUMENTS_SCHEMA,
     SPANS_DIR,
-    SPANS_SCHEMA,
     _fsync_dir,
     _make_dir,
     atomic_write_bytes,
     atomic_write_table,
-    documents_table,
     make_output_dir,
     part_name,
     read_manifest,
-    spans_table,
     write_manifest,
 )
 
 RUNS = "runs"
 CURRENT = "current"
 DIFF = "diff.json"
-AUDIT_DOCUMENTS_SCHEMA = (DOCUMENTS_SCHEMA.remove_metadata()
-                          .append(pa.field("content_hash", pa.string(), nullable=False))
-                          .append(pa.field("scanned_run", pa.string(), nullable=False)))
 # Settings that change which documents exist, not what a document's result is: not a rescan reason.
 _NOT_RESULT_SETTINGS = ("inputs", "shard_size", "include_text", "redact")
 
@@ -123,53 +115,13 @@ def _swap_current(state: Path, run_id: str) -> None:
     _fsync_dir(state)
 
 
-@dataclass
-class _Previous:
-    """The last complete run's tables, indexed for carrying rows forward."""
-
-    run_id: str | None = None
-    settings: dict | None = None
-    docs: pa.Table | None = None
-    spans: pa.Table | None = None
-    index: dict[str, int] = field(default_factory=dict)
-    hashes: list[str] = field(default_factory=list)
-    states: dict[str, DocState] = field(default_factory=dict)
-    span_start: np.ndarray | None = None  # spans of previous document k: rows span_start[k]:span_end[k]
-    span_end: np.ndarray | None = None
-
-    @classmethod
-    def load(cls, state: Path) -> _Previous:
-        run_id = current_run(state)
-        if run_id is None:
-            return cls()
-        folder = state / RUNS / run_id
-        docs = _read_parts(folder / DOCUMENTS_DIR, AUDIT_DOCUMENTS_SCHEMA)
-        spans = _read_parts(folder / SPANS_DIR, SPANS_SCHEMA)
-        ids = docs.column("doc_id").to_pylist()
-        index = {d: i for i, d in enumerate(ids)}
-        # Spans are stored in document order: each document's spans are one run of rows.
-        owner = np.fromiter((index[d] for d in spans.column("doc_id").to_pylist()), np.int64, spans.num_rows)
-        start = np.searchsorted(owner, np.arange(len(ids)), side="left")
-        end = np.searchsorted(owner, np.arange(len(ids)), side="right")
-        return cls(run_id, (read_manifest(folder) or {}).get("settings"), docs, spans, index,
-                   docs.column("content_hash").to_pylist(),
-                   states_from_rows(docs.select(STATE_COLUMNS).to_pydict()), start, end)
-
-    def span_rows(self, doc_rows: list[int]) -> np.ndarray:
-        """Row numbers in ``spans`` of the given previous documents' spans, in that order."""
-        k = np.asarray(doc_rows, dtype=np.int64)
-        starts, lengths = self.span_start[k], self.span_end[k] - self.span_start[k]
-        if not lengths.sum():
-            return np.zeros(0, dtype=np.int64)
-        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        return offsets + np.arange(lengths.sum())
-
-
-def _read_parts(folder: Path, schema: pa.Schema) -> pa.Table:
-    """The parts of a table folder in order (one file at a time: no dataset scan, no pandas import)."""
-    parts = [pq.ParquetFile(f).read().cast(schema) for f in sorted(folder.glob("part-*.parquet"))]
-    # One chunk: ``take`` on a many-chunk table costs the whole table per call (once per shard).
-    return pa.concat_tables(parts).combine_chunks() if parts else schema.empty_table()
+def _load_previous(state: Path) -> Previous:
+    """The last complete run's tables (``carry.Previous``); empty before the first run."""
+    run_id = current_run(state)
+    if run_id is None:
+        return Previous()
+    folder = state / RUNS / run_id
+    return Previous.load(folder, run_id, (read_manifest(folder) or {}).get("settings"))
 
 
 def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dict:
@@ -181,75 +133,65 @@ def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dic
     return {k: v for k, v in settings.items() if k not in _NOT_RESULT_SETTINGS}
 
 
-def _with_audit_columns(table: pa.Table, hashes: list[str], run_id: str) -> pa.Table:
-    table = table.replace_schema_metadata(None)
-    table = table.append_column(AUDIT_DOCUMENTS_SCHEMA.field("content_hash"), pa.array(hashes, pa.string()))
-    return table.append_column(AUDIT_DOCUMENTS_SCHEMA.field("scanned_run"),
-                               pa.array([run_id] * len(hashes), pa.string()))
-
-
 @dataclass
 class _Tally:
+    """What the manifest and the diff need from the rows written, added up per shard from the tables'
+    columns: no Python object per carried document."""
+
     scanned: int = 0
     carried: int = 0
     tokens: int = 0
     changed: list[str] = field(default_factory=list)
-    states: dict[str, DocState] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)  # every document of this run, in order
+    fresh: dict[str, DocState] = field(default_factory=dict)  # the states of the documents scanned
+    statuses: Counter[str] = field(default_factory=Counter)
+    tiers: Counter[str] = field(default_factory=Counter)  # keys as ``diff.counts``: "3", "not scanned"
+    categories: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
     scan_s: float = 0.0
     write_s: float = 0.0
     problems: Counter[str] = field(default_factory=Counter)  # "status: reason" -> documents not scanned
     all_tokens: int = 0
 
-    def count(self, docs: pa.Table) -> None:
-        """What the manifest counts, from the rows just written (no second read of the tables)."""
-        self.states.update(states_from_rows(docs.select(STATE_COLUMNS).to_pydict()))
+    def count(self, docs: pa.Table, new_docs: pa.Table | None) -> None:
+        """What the manifest counts, from the rows just written (no second read of the tables);
+        ``new_docs``: the scanned rows among them."""
+        self.ids += docs.column("doc_id").to_pylist()
+        if new_docs is not None and new_docs.num_rows:
+            self.fresh.update(states_from_rows(new_docs.select(STATE_COLUMNS).to_pydict()))
+        tiers, cats, labels = table_counts(docs)
+        self.tiers.update(tiers)
+        self.categories.update(cats)
+        self.labels.update(labels)
+        self.statuses.update({r["values"]: r["counts"] for r in pc.value_counts(docs.column("status")).to_pylist()})
         self.all_tokens += pc.sum(docs.column("n_tokens")).as_py() or 0
         bad = docs.filter(pc.not_equal(docs.column("status"), "ok")).select(["status", "error"]).to_pydict()
         self.problems.update(f"{st}: {reason_key(e)}" for st, e in zip(bad["status"], bad["error"]))
 
+    def counts(self) -> dict:
+        return finish_counts(self.tiers, self.categories, self.labels)
+
     def summary(self) -> RunSummary:
-        s = RunSummary(documents=len(self.states), tokens=self.all_tokens, reasons=dict(self.problems))
-        for st in self.states.values():
-            s.ok += st.status == "ok"
-            s.errors += st.status == "error"
-            s.skipped += st.status == "skipped"
-            if st.tier is not None:
-                s.tiers[st.tier] = s.tiers.get(st.tier, 0) + 1
-            for label, n in st.labels.items():
-                s.labels[label] = s.labels.get(label, 0) + n
-                s.spans += n
+        s = RunSummary(documents=len(self.ids), tokens=self.all_tokens, reasons=dict(self.problems))
+        s.ok, s.errors, s.skipped = self.statuses["ok"], self.statuses["error"], self.statuses["skipped"]
+        s.tiers = {int(k): n for k, n in sorted(self.tiers.items()) if k != "not scanned"}
+        s.labels = dict(self.labels)
+        s.spans = sum(self.labels.values())
         s.max_tier = max(s.tiers, default=0)
         return s
 
 
-def _order(positions: list[int]) -> np.ndarray:
-    return np.argsort(np.asarray(positions, dtype=np.int64), kind="stable")
+def _diff(prev: Previous, tally: _Tally) -> dict:
+    """The diff against the previous run, looking only at the documents scanned or removed."""
+    before, after = set(prev.index), set(tally.ids)
+    old = prev.states_of([d for d in tally.fresh if d in prev.index] + sorted(before - after))
+    return diff_of(before, after, old, tally.fresh, prev.counts(), tally.counts(), tally.changed)
 
 
-def _shard_tables(shard: list[Document], hashes: list[str], todo: list[int], results: list,
-                  prev: _Previous, run_id: str) -> tuple[pa.Table, pa.Table]:
-    """The shard's documents and spans in input order: new results for ``todo``, carried rows else."""
-    scanned = [shard[i] for i in todo]
-    new_docs = _with_audit_columns(documents_table(results, [d.note for d in scanned]),
-                                   [hashes[i] for i in todo], run_id)
-    todo_set = set(todo)
-    keep = [i for i in range(len(shard)) if i not in todo_set]
-    parts, spans = [new_docs], [spans_table(results)]
-    if keep:
-        rows = [prev.index[shard[i].doc_id] for i in keep]
-        parts.append(prev.docs.take(rows))
-        spans.append(prev.spans.take(prev.span_rows(rows)))
-    docs = pa.concat_tables([p.cast(AUDIT_DOCUMENTS_SCHEMA) for p in parts]).take(_order(todo + keep))
-    span_t = pa.concat_tables([s.cast(SPANS_SCHEMA) for s in spans])
-    pos = {d.doc_id: i for i, d in enumerate(shard)}
-    span_t = span_t.take(_order([pos[d] for d in span_t.column("doc_id").to_pylist()]))
-    return docs, span_t
-
-
-def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: _Previous,
-                 full: bool, folder: Path, run_id: str, tally: _Tally) -> tuple[int, int]:
+def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: Previous,
+                 full: bool, folder: Path, run_id: str, tally: _Tally, writer: PartWriter) -> tuple[int, int]:
     """Scan what changed in one shard (``hashes``: each document's content hash), carry the rest,
-    write both parts; returns (docs, tokens)."""
+    hand both parts to ``writer``; returns (docs, tokens)."""
     todo = []
     for i, (d, h) in enumerate(zip(shard, hashes)):
         k = prev.index.get(d.doc_id)
@@ -260,12 +202,19 @@ def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Sc
     t0 = time.perf_counter()
     results = scanner.scan_shard([shard[i] for i in todo]) if todo else []
     t1 = time.perf_counter()
-    docs, spans = _shard_tables(shard, hashes, todo, results, prev, run_id)
-    atomic_write_table(spans, folder / SPANS_DIR / part_name(sid))
-    atomic_write_table(docs, folder / DOCUMENTS_DIR / part_name(sid))
+    name = part_name(sid)
+    rows = carried_rows(shard, list(range(len(shard))), prev) if not todo else None
+    same = prev.same_part(sid, rows) if rows is not None else None
+    new_docs = None
+    if same is not None:  # nothing changed in this part: the new run shares the previous files
+        docs = prev.docs.take(rows)
+        writer.submit(_link_parts, same, folder, name)
+    else:
+        docs, spans, new_docs = shard_tables(shard, hashes, todo, results, prev, run_id)
+        writer.submit(_write_parts, docs, spans, folder, name)
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
-    tally.count(docs)
+    tally.count(docs, new_docs)
     tally.scanned += len(todo)
     tally.carried += len(shard) - len(todo)
     tokens = sum(r.n_tokens for r in results)
@@ -273,7 +222,19 @@ def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Sc
     return len(shard), tokens
 
 
-def _full_reason(opts: AuditOptions, prev: _Previous, settings: dict) -> list[str]:
+def _write_parts(docs: pa.Table, spans: pa.Table, folder: Path, name: str) -> None:
+    atomic_write_table(spans, folder / SPANS_DIR / name)
+    atomic_write_table(docs, folder / DOCUMENTS_DIR / name)
+
+
+def _link_parts(files: tuple[Path, Path], folder: Path, name: str) -> None:
+    link_part(files[1], folder / SPANS_DIR / name)
+    link_part(files[0], folder / DOCUMENTS_DIR / name)
+    for sub in (SPANS_DIR, DOCUMENTS_DIR):
+        _fsync_dir(folder / sub)
+
+
+def _full_reason(opts: AuditOptions, prev: Previous, settings: dict) -> list[str]:
     """Why every document is scanned this time (empty: only new and changed ones are)."""
     if prev.run_id is None:
         return ["first run"]
@@ -299,7 +260,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
     with OutputLock(state):
         _make_dir(state / RUNS)
         _clean_debris(state)
-        prev = _Previous.load(state)
+        prev = _load_previous(state)
         settings = audit_settings(opts, scanner, plan)
         full_reason = _full_reason(opts, prev, settings)
         run_id = _next_id(state)
@@ -311,14 +272,19 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
         n_shards = 0
         # Reading and hashing the next shards in a thread overlaps the Parquet writes (which release the GIL).
         hashed = ((sid, shard, [shard_fingerprint([d]) for d in shard]) for sid, shard in iter_shards(docs, opts.shard_size))
-        for sid, shard, hashes in _prefetch(hashed):
-            n_docs, n_tokens = _audit_shard(sid, shard, hashes, scanner, prev, bool(full_reason), folder, run_id, tally)
-            n_shards += 1
-            if on_progress:
-                on_progress(n_docs, n_tokens)
-        if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-            _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally)
-        diff = compute_diff(prev.states, tally.states, tally.changed)
+        # Parts are written in a background thread; every one is on disk when the block ends.
+        with PartWriter() as writer:
+            for sid, shard, hashes in _prefetch(hashed):
+                n_docs, n_tokens = _audit_shard(sid, shard, hashes, scanner, prev, bool(full_reason), folder,
+                                                run_id, tally, writer)
+                n_shards += 1
+                if on_progress:
+                    on_progress(n_docs, n_tokens)
+            if n_shards == 0:  # an empty corpus still gets readable (empty) tables
+                _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally, writer)
+            t_wait = time.perf_counter()
+        tally.write_s += time.perf_counter() - t_wait
+        diff = _diff(prev, tally)
         diff.update({"run_id": run_id, "previous_run": prev.run_id})
         atomic_write_bytes((json.dumps(diff, indent=1) + "\n").encode(), folder / DIFF)
         manifest = _manifest(opts, scanner, plan, settings, full_reason, prev, run_id, folder, tally, diff,
@@ -330,7 +296,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
 
 
 def _manifest(opts: AuditOptions, scanner: Scanner, plan: InputPlan, settings: dict, full_reason: list[str],
-              prev: _Previous, run_id: str, folder: Path, tally: _Tally, diff: dict, sampler, started: str,
+              prev: Previous, run_id: str, folder: Path, tally: _Tally, diff: dict, sampler, started: str,
               clock: dict) -> dict:
     s = tally.summary()
     counts = {"documents": s.documents, "scanned": tally.scanned, "carried": tally.carried,

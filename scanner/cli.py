@@ -234,7 +234,7 @@ def generate(n, seed, split, out_path):
               type=click.Choice(ONNX_PRECISIONS))
 @click.option("--force", is_flag=True, help="Export again even if up to date.")
 def export_onnx_cmd(model, out_dir, precisions, force):
-    """Export the model to ONNX (fp32, int8 dynamic per-channel) for the onnx backend.
+    """Export the model to ONNX (fp32, int8 per-token) for the onnx backend.
 
     ``scan`` exports on first use when the files are missing; this does it ahead of time.
     """

@@ -12,6 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 STATE_COLUMNS = ["doc_id", "status", "tier", "categories", "entity_counts"]
@@ -55,8 +58,33 @@ def counts(states: dict[str, DocState]) -> dict[str, dict[str, int]]:
         tiers["not scanned" if s.tier is None else str(s.tier)] += 1
         cats.update(s.categories)
         labels.update(s.labels)
+    return finish_counts(tiers, cats, labels)
+
+
+def finish_counts(tiers: Counter, cats: Counter, labels: Counter) -> dict[str, dict[str, int]]:
     return {"by_tier": dict(sorted(tiers.items())), "by_category": dict(sorted(cats.items())),
             "by_label": dict(sorted(labels.items()))}
+
+
+def table_counts(docs: pa.Table) -> tuple[Counter, Counter, Counter]:
+    """What ``counts`` adds up, from a documents table's columns (no Python object per row): documents
+    by tier key, by category, and findings by label. Rows must have distinct ``doc_id``s."""
+    tiers: Counter[str] = Counter()
+    for row in pc.value_counts(docs.column("tier")).to_pylist():
+        tiers["not scanned" if row["values"] is None else str(row["values"])] += row["counts"]
+    cats: Counter[str] = Counter()
+    for row in pc.value_counts(pc.list_flatten(docs.column("categories"))).to_pylist():
+        cats[row["values"]] += row["counts"]
+    col = docs.column("entity_counts")
+    # a map is a list of key/value structs; as such it flattens with its slicing honoured
+    pairs = pc.list_flatten(col.cast(pa.list_(pa.struct([col.type.key_field, col.type.item_field]))))
+    labels: Counter[str] = Counter()
+    if len(pairs):
+        pairs = pairs.combine_chunks()
+        keys = pc.dictionary_encode(pairs.field(0))
+        sums = np.bincount(keys.indices.to_numpy(), weights=pairs.field(1).to_numpy(), minlength=len(keys.dictionary))
+        labels.update(dict(zip(keys.dictionary.to_pylist(), (int(n) for n in sums))))
+    return tiers, cats, labels
 
 
 def _tier_key(t: int | None) -> int:
@@ -66,25 +94,33 @@ def _tier_key(t: int | None) -> int:
 def compute_diff(before: dict[str, DocState], after: dict[str, DocState],
                  changed: list[str] | None = None) -> dict:
     """The diff of ``after`` against ``before``; ``changed`` lists documents whose content changed."""
-    added = sorted(set(after) - set(before))
-    removed = sorted(set(before) - set(after))
+    return diff_of(set(before), set(after), before, after, counts(before), counts(after), changed)
+
+
+def diff_of(before_ids: set[str], after_ids: set[str], old: dict[str, DocState], new: dict[str, DocState],
+            counts_before: dict, counts_after: dict, changed: list[str] | None = None) -> dict:
+    """``compute_diff`` from the two runs' ids, the states of the documents that may differ (``old``:
+    before, ``new``: after; a document in neither has the same state in both runs, as a carried one
+    has) and both runs' ``counts``: an audit passes only what it scanned and removed."""
+    added = sorted(after_ids - before_ids)
+    removed = sorted(before_ids - after_ids)
     moves = []
-    for doc_id in sorted(set(before) | set(after)):
-        old, new = before.get(doc_id), after.get(doc_id)
-        t0, t1 = (old.tier if old else None), (new.tier if new else None)
+    for doc_id in sorted(set(old) | set(new)):
+        was, now = old.get(doc_id), new.get(doc_id)
+        t0, t1 = (was.tier if was else None), (now.tier if now else None)
         if t0 != t1:
             moves.append({"doc_id": doc_id, "from": t0, "to": t1})
     moves.sort(key=lambda m: (-_tier_key(m["to"]), -_tier_key(m["from"]), m["doc_id"]))
     new_cats, new_labels = {}, {}
-    for doc_id in sorted(set(before) & set(after)):
-        if extra := sorted(set(after[doc_id].categories) - set(before[doc_id].categories)):
+    for doc_id in sorted(set(old) & set(new)):
+        if extra := sorted(set(new[doc_id].categories) - set(old[doc_id].categories)):
             new_cats[doc_id] = extra
-        if extra := sorted(set(after[doc_id].labels) - set(before[doc_id].labels)):
+        if extra := sorted(set(new[doc_id].labels) - set(old[doc_id].labels)):
             new_labels[doc_id] = extra
     return {"added": added, "removed": removed, "changed": sorted(changed or []),
             "tier_changes": moves, "entered": _by_tier(moves, "to"), "left": _by_tier(moves, "from"),
             "new_categories": new_cats, "new_labels": new_labels,
-            "counts": {"before": counts(before), "after": counts(after)}}
+            "counts": {"before": counts_before, "after": counts_after}}
 
 
 def _by_tier(moves: list[dict], end: str) -> dict[str, list[str]]:

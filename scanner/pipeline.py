@@ -54,8 +54,9 @@ class ScanOptions:
     strict_backend: bool = False
     max_length: int = 128  # tokens per window, special tokens included (what the model was trained on)
     # Overlap between windows of one long document: every owned token keeps >= stride/2 tokens of
-    # context. Smaller overlaps saved tokens at the same F1 but moved single documents, so the trained
-    # overlap stays (the measurement: benchmarks/README.md, "Measurements behind code defaults").
+    # context. Smaller overlaps saved tokens at the same F1 but moved single documents, and longer
+    # windows lose F1 (trained on 128), so the trained overlap stays (the measurements:
+    # benchmarks/README.md, "Measurements behind code defaults", and benchmarks/windows.py).
     stride: int = 32
     token_budget: int | None = None  # padded tokens per batch; None: by device (``for_device``)
     pad_multiple: int | None = None  # batch widths rounded up to a multiple of this; None: by device

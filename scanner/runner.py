@@ -255,7 +255,7 @@ def run_settings(opts: RunOptions, scanner: Scanner, input_info: list[dict]) -> 
         "use_rules": opts.scan.use_rules, "model_sha256": scanner.model.sha256 if opts.scan.use_model else None,
         "rules_sha256": _file_sha256(scanner.rules_cfg.path), "policy_sha256": _file_sha256(scanner.policy.path),
         "backend": {k: d.get(k) for k in ("backend", "name", "device", "precision", "max_length", "stride",
-                                          "token_budget") if k in d} if opts.scan.use_model else None,
+                                          "token_budget", "export_version") if k in d} if opts.scan.use_model else None,
         "version": __version__, "output_schema": OUTPUT_SCHEMA,
         "sample": opts.sample.describe() if opts.sample else None,
         # Which documents the model reads depends on the language identifier's own model.

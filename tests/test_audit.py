@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
-from scanner.cli import EXIT_OK, EXIT_TIER, main
+from scanner.cli import EXIT_DOC_ERRORS, EXIT_OK, EXIT_TIER, main
 from scanner.config import CONFIG_DIR
 
 FAST = ["--no-model", "-q"]
@@ -116,6 +117,79 @@ def test_fail_on_new_tier_only_fails_on_documents_that_entered_it(tmp_path):
     assert res.exit_code == EXIT_TIER and "d1, n1" in res.stderr
 
 
+def _by_doc(table_rows: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in table_rows:
+        out.setdefault(r["doc_id"], []).append(r)
+    return out
+
+
+def test_carried_rows_are_the_previous_rows_and_unchanged_parts_are_shared(tmp_path):
+    """Carrying forward copies nothing it need not: a part none of whose documents changed is the
+    previous run's file (a hard link, same bytes); in a part that changed, every carried row and span
+    is the previous run's row (content hash and scanned_run included) and only the edited document
+    is new."""
+    corpus, state = write(tmp_path / "c.jsonl", rows(40)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    items = rows(40)
+    items[20]["text"] = "now mail bob@example.com"  # d20: part 2 of 6 (shards of 7)
+    write(corpus, items)
+    _, second = audit(corpus, state)
+    assert (second["scanned"], second["carried"], second["tier_changes"]) == \
+        (1, 39, [{"doc_id": "d20", "from": 1, "to": 3}])
+    old, new = state / "runs" / first["run_id"], state / "runs" / second["run_id"]
+    for sub in ("documents", "spans"):
+        names = sorted(p.name for p in (new / sub).glob("part-*.parquet"))
+        assert names == [f"part-{i:05d}.parquet" for i in range(6)]
+        shared = [n for n in names if (new / sub / n).stat().st_ino == (old / sub / n).stat().st_ino]
+        assert shared == [n for n in names if n != "part-00002.parquet"]
+        assert oct((new / sub / "part-00002.parquet").stat().st_mode & 0o777) == "0o600"
+    before_docs = {d["doc_id"]: d for d in pq.read_table(old / "documents").to_pylist()}
+    after_docs = pq.read_table(new / "documents").to_pylist()
+    assert [d["doc_id"] for d in after_docs] == [r["id"] for r in items]
+    moved = [d for d in after_docs if d != before_docs[d["doc_id"]]]
+    assert [d["doc_id"] for d in moved] == ["d20"] and moved[0]["scanned_run"] == second["run_id"]
+    before_spans = _by_doc(pq.read_table(old / "spans").to_pylist())
+    after_spans = _by_doc(pq.read_table(new / "spans").to_pylist())
+    assert {d for d in set(before_spans) | set(after_spans) if before_spans.get(d) != after_spans.get(d)} == {"d20"}
+    # and a third run with nothing changed shares every part
+    _, third = audit(corpus, state)
+    assert third["scanned"] == 0
+    last = state / "runs" / third["run_id"]
+    for sub in ("documents", "spans"):
+        assert all((last / sub / p.name).stat().st_ino == p.stat().st_ino for p in (new / sub).glob("part-*"))
+
+
+def test_a_failed_part_write_fails_the_run_and_current_stays(tmp_path, monkeypatch):
+    """Parts are written in a background thread: its error is the run's error, and no manifest or
+    ``current`` swap follows."""
+    import scanner.audit as audit_mod
+    from scanner.audit import AuditOptions, current_run, run_audit
+    from scanner.pipeline import ScanOptions
+
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    write(corpus, edited(rows(30)))
+    calls = []
+    real = audit_mod.atomic_write_table
+
+    def flaky(table, path):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(table, path)
+
+    monkeypatch.setattr(audit_mod, "atomic_write_table", flaky)
+    opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7,
+                        scan=ScanOptions(use_model=False))
+    with pytest.raises(OSError, match="No space left"):
+        run_audit(opts)
+    assert current_run(state) == first["run_id"]
+    monkeypatch.setattr(audit_mod, "atomic_write_table", real)
+    _, second = audit(corpus, state)
+    assert second["previous_run"] == first["run_id"] and second["scanned"] == 4
+
+
 def test_changed_settings_rescan_everything_and_say_why(tmp_path):
     corpus, state = write(tmp_path / "c.jsonl", rows(10)), tmp_path / "state"
     audit(corpus, state)
@@ -183,3 +257,24 @@ def test_a_sampled_audit_reports_estimates_and_a_new_sample_rescans(tmp_path):
     assert res["sample"]["population"] == 60 and set(res["sample"]["estimates"]) <= {"1", "3"}
     _, res = audit(corpus, state, "--sample", "50%", "--seed", "1")
     assert res["full_reason"] == ["--sample/--seed changed"]
+
+
+def test_columnar_counts_are_the_per_document_counts(tmp_path):
+    """The diff's and manifest's counts are added up from columns; they equal the per-document sums,
+    on whole tables and on slices and takes of them (offsets), error rows (no tier) included."""
+    import numpy as np
+    import pyarrow as pa
+
+    from scanner.diff import STATE_COLUMNS, counts, finish_counts, load_states, states_from_rows, table_counts
+
+    items = rows(40) + [{"id": "bad", "text": 12345}, {"id": "ssn", "text": "SSN 078-05-1120, bob@example.com"}]
+    corpus, state = write(tmp_path / "c.jsonl", items), tmp_path / "state"
+    res = invoke("audit", str(corpus), "--state", str(state), "--shard-size", "7", *FAST)
+    assert res.exit_code == EXIT_DOC_ERRORS, res.output  # a document could not be scanned (the number)
+    folder = state / "current" / "documents"
+    table = pa.concat_tables(pq.read_table(p) for p in sorted(folder.glob("part-*.parquet")))
+    whole = counts(load_states(folder))
+    assert whole["by_tier"].get("not scanned") == 1 and whole["by_label"]
+    assert finish_counts(*table_counts(table)) == whole
+    for part in (table.slice(5, 17), table.take(np.array([41, 3, 0, 40, 9])), table.slice(0, 0)):
+        assert finish_counts(*table_counts(part)) == counts(states_from_rows(part.select(STATE_COLUMNS).to_pydict()))

@@ -97,7 +97,12 @@ def test_export_writes_fp32_int8_and_manifest(exported, model_dir, onnx_cache):
     graph = onnx.load(str(exported["fp32"]), load_external_data=False)
     assert graph.opset_import[0].version >= 17
     int8_ops = [n.op_type for n in onnx.load(str(exported["int8"])).graph.node]
-    assert int8_ops.count("MatMulInteger") >= 6 * 6  # q, k, v, attention out, ffn in/out per layer
+    # q, k, v, attention out, ffn in/out per layer and the classifier, in per-token int8; no
+    # per-batch DynamicQuantizeLinear; q, k and v share one quantized copy of their input
+    assert int8_ops.count("MatMulIntegerToFloat") == 6 * 6 + 1
+    assert "DynamicQuantizeLinear" not in int8_ops and "MatMul" in int8_ops  # attention scores stay fp32
+    assert int8_ops.count("QuantizeLinear") == 6 * 4 + 1
+    assert manifest["files"]["int8"]["quantized_matmuls"] == 37
     for inp in graph.graph.input:  # dynamic batch and sequence axes
         assert [d.dim_param for d in inp.type.tensor_type.shape.dim] == ["batch", "sequence"]
 
@@ -157,6 +162,49 @@ def test_int8_onnx_nearly_agrees_with_torch(exported, model_dir, batch, torch_lo
     valid = batch[1].astype(bool)
     agree = (logits.argmax(-1) == torch_logits.argmax(-1))[valid].mean()
     assert agree >= 0.95, f"int8 token tags agree with fp32 on only {agree:.1%} of tokens"
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_a_window_gets_the_same_logits_alone_or_in_any_batch(exported, model_dir, batch, precision):
+    """Per-token int8 scales each token by itself: a row's logits are bit for bit the same alone
+    (no padding), in the padded batch, in another batch and with another thread count, so findings
+    cannot depend on what shares a batch (shard size, worker count, the rest of the corpus)."""
+    from scanner.backends.onnx_backend import OnnxBackend
+
+    ids, mask = batch
+    one, two = (OnnxBackend(model_dir, device="cpu", precision=precision, threads=t) for t in (1, 2))
+    from scanner.export import EXPORT_VERSION
+
+    # the recipe is a result setting: results of another recipe are never mixed in (resume, audit)
+    assert one.describe()["export_version"] == EXPORT_VERSION >= 3
+    full = one.infer(ids, mask)
+    np.testing.assert_array_equal(two.infer(ids, mask), full)
+    for r in range(len(ids)):
+        n = int(mask[r].sum())
+        np.testing.assert_array_equal(one.infer(ids[r:r + 1, :n], mask[r:r + 1, :n])[0], full[r, :n])
+    rows = [7, 0, 19]  # other neighbours, a narrower batch
+    width = int(mask[rows].sum(1).max())
+    got = one.infer(ids[rows, :width], mask[rows, :width])
+    for k, r in enumerate(rows):
+        n = int(mask[r].sum())
+        np.testing.assert_array_equal(got[k, :n], full[r, :n])
+
+
+def test_int8_findings_do_not_depend_on_the_shard_size(exported, model_dir):
+    """The whole scanner on real held-out documents: one shard, shards of 3, shards of 1."""
+    from scanner.pipeline import Scanner, ScanOptions
+    from scanner.records import Document
+    from scanner.train.generator import generate
+
+    docs = [Document(d["id"], "test", d["text"]) for d in generate(60, 3, "heldout")]
+    scanner = Scanner(ScanOptions(model=model_dir, backend="onnx", device="cpu", precision="int8",
+                                  strict_backend=True, threads=1))
+    found = []
+    for size in (len(docs), 3, 1):
+        found.append([(r.doc_id, [(s.start, s.end, s.label, round(s.score, 6)) for s in r.spans], r.tier)
+                      for i in range(0, len(docs), size) for r in scanner.scan_shard(docs[i:i + size])])
+    assert sum(len(spans) for _, spans, _ in found[0]) > len(docs)  # the model finds things here
+    assert found[0] == found[1] == found[2]
 
 
 # -- the whole scanner, torch vs onnx --------------------------------------------------------------

@@ -15,8 +15,10 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import ScannerError
 
-class BackendUnavailable(RuntimeError):
+
+class BackendUnavailable(ScannerError, RuntimeError):
     """This backend cannot run here (missing package, no GPU, CUDA init error); the registry falls back."""
 
 

@@ -1,4 +1,5 @@
-"""ONNX Runtime backend: int8 on CPU (the fastest CPU path measured here), fp16/fp32 on CUDA.
+"""ONNX Runtime backend: int8 on CPU (per-token, ``scanner.quantize``; the fastest CPU path measured
+here), fp16/fp32 on CUDA.
 
 The ONNX files are generated from the shipped model on first use and cached (``scanner.export``).
 Execution providers: CPU -> ``CPUExecutionProvider``; CUDA -> ``TensorrtExecutionProvider`` (only
@@ -129,7 +130,7 @@ class OnnxBackend(LogitsBackend):
         if device == "cpu" and precision == "fp16":
             raise BackendUnavailable("onnx: fp16 is for CUDA; on CPU use int8 or fp32")
         if device == "cuda" and precision == "int8":
-            raise BackendUnavailable("onnx: int8 dynamic quantization is a CPU format; on CUDA use fp16")
+            raise BackendUnavailable("onnx: int8 (per-token quantization) is a CPU format; on CUDA use fp16")
         return precision
 
     def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
@@ -141,9 +142,12 @@ class OnnxBackend(LogitsBackend):
         return logits if logits.dtype == np.float32 else logits.astype(np.float32)
 
     def describe(self) -> dict:
+        from ..export import EXPORT_VERSION
+
+        # export_version: the recipe that made the file (int8 became per-token in 3); a result setting
         info = {"backend": self.name, "device": self.device, "precision": self.precision,
                 "provider": self.provider, "onnxruntime": self.ort.__version__,
-                "onnx_file": self.path.name}
+                "onnx_file": self.path.name, "export_version": EXPORT_VERSION}
         if self.device == "cpu":
             info["threads"] = self.threads
         return info
