@@ -41,8 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib.machine import cpu_info  # noqa: E402
 from int8_static import docs_of, jaccard  # noqa: E402
-from ray_overhead import cpu_info  # noqa: E402
 
 VARIANTS = ("fp32", "fp32-fused", "int8-dynamic", "int8-dynamic-fused", "int8")
 

@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ray_overhead import cpu_info  # noqa: E402
+from benchlib.machine import cpu_info  # noqa: E402
 
 
 def join_docs(docs: list[dict], target_chars: int, doc_id: str) -> dict:
@@ -77,17 +77,17 @@ def scan(scanner, records: list[dict], shard: int = 256) -> tuple[list, float, i
     """Spans per record, seconds, window tokens (specials excluded) and document tokens."""
     from scanner.records import Document
 
-    before = scanner.timings.tokens, scanner.timings.windows
-    out, doc_tokens = [], 0
+    out, doc_tokens, tokens, windows = [], 0, 0, 0
     t0 = time.perf_counter()
     for i in range(0, len(records), shard):
         docs = [Document(r["id"], "bench", r["text"]) for r in records[i:i + shard]]
-        for res in scanner.scan_shard(docs):
+        results, timings = scanner.scan_shard_timed(docs)  # the shard's own counts
+        tokens, windows = tokens + timings.tokens, windows + timings.windows
+        for res in results:
             out.append(res.spans)
             doc_tokens += res.n_tokens
     secs = time.perf_counter() - t0
-    windows = scanner.timings.windows - before[1]
-    window_tokens = scanner.timings.tokens - before[0] - 2 * windows
+    window_tokens = tokens - 2 * windows
     return out, secs, window_tokens, doc_tokens
 
 

@@ -53,6 +53,12 @@ def _cpuinfo() -> tuple[str, list[str]]:
     return model or platform.processor() or "unknown", flags
 
 
+def cpu_info() -> dict:
+    """The CPU in brief for a script's own result header: model, logical CPUs, recorded flags."""
+    model, flags = _cpuinfo()
+    return {"model": model, "cpus": os.cpu_count(), "flags": flags}
+
+
 def _version(dist: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
