@@ -38,22 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchlib.corpus import join_docs  # noqa: E402
 from benchlib.machine import cpu_info  # noqa: E402
-
-
-def join_docs(docs: list[dict], target_chars: int, doc_id: str) -> dict:
-    """Documents joined with blank lines until ``target_chars``, gold spans shifted along."""
-    parts, spans, pos = [], [], 0
-    for d in docs:
-        if pos >= target_chars:
-            break
-        if parts:
-            parts.append("\n\n")
-            pos += 2
-        spans += [{"start": s["start"] + pos, "end": s["end"] + pos, "label": s["label"]} for s in d["spans"]]
-        parts.append(d["text"])
-        pos += len(d["text"])
-    return {"id": doc_id, "text": "".join(parts), "spans": spans}
 
 
 def corpora(n_docs: int, n_long: int, long_chars: int, seed: int) -> tuple[list[dict], list[dict]]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def _join_docs(docs: list[dict], target_chars: int, doc_id: str) -> dict:
+def join_docs(docs: list[dict], target_chars: int, doc_id: str) -> dict:
+    """Documents joined with blank lines until ``target_chars``, gold spans shifted along."""
     parts, spans, pos = [], [], 0
     for d in docs:
         if pos >= target_chars:
@@ -36,7 +37,7 @@ def build_corpus(n_docs: int, n_long: int, long_chars: int, seed: int) -> list[d
     if n_long:
         pool = list(generate(max(50, n_long * long_chars // 700), seed + 1, "heldout"))
         per = max(1, len(pool) // n_long)
-        longs = [_join_docs(pool[i * per:] + pool, long_chars, f"long-{seed}-{i}") for i in range(n_long)]
+        longs = [join_docs(pool[i * per:] + pool, long_chars, f"long-{seed}-{i}") for i in range(n_long)]
         for k, d in enumerate(longs):
             docs.insert((k + 1) * len(docs) // (n_long + 1), d)
     return docs
