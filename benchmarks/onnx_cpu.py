@@ -22,19 +22,17 @@ Measured per variant, one process, the same ONNX Runtime settings as the backend
 
     python benchmarks/onnx_cpu.py [--docs 600] [--speed-docs 300] [--rounds 3] [--threads N]
 
-Results: ``benchmarks/results/onnx-cpu-<host>-<UTC time>.{json,md}`` with the CPU model and flags.
+Results: ``benchmarks/results/onnx-cpu-<machine>-<UTC time>.{json,md}`` with the CPU model and flags.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +40,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib.machine import cpu_info  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
 from int8_static import docs_of, jaccard  # noqa: E402
 
 VARIANTS = ("fp32", "fp32-fused", "int8-dynamic", "int8-dynamic-fused", "int8")
@@ -173,16 +172,12 @@ def main() -> None:
                    "spans": len(big)}
         print(k, rows[k], flush=True)
     cpu = cpu_info()
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "host": socket.gethostname(),
+    result = {"when": utc_iso(), "host": socket.gethostname(),
               "cpu": cpu, "threads": threads, "speed_docs": a.speed_docs, "window_tokens": tokens,
               "agreement_docs": len(docs), "rounds": a.rounds, "reference": names[0], "loadavg": [load0, load1],
               "contended": max(load0, load1) > int(cpu["cpus"] or 1) / 2,
               "onnxruntime": __import__("onnxruntime").__version__, "rows": rows}
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = Path(a.out) / f"onnx-cpu-{socket.gethostname()}-{stamp}"
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    write_result("onnx-cpu", result, markdown, a.out)
 
 
 def markdown(r: dict) -> str:

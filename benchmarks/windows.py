@@ -19,19 +19,17 @@ adopted only if quality holds (overlap F1 within 0.003 of the default on both se
     python benchmarks/windows.py --docs 1000 --long 40 --rounds 3 \\
         --configs 128/32,128/16,256/32,256/64,512/64
 
-Results: ``benchmarks/results/windows-<host>-<UTC time>.{json,md}`` with the CPU model and flags.
+Results: ``benchmarks/results/windows-<machine>-<UTC time>.{json,md}`` with the CPU model and flags.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib.corpus import join_docs  # noqa: E402
 from benchlib.machine import cpu_info  # noqa: E402
+from benchlib.results import utc_iso, write_result  # noqa: E402
 
 
 def corpora(n_docs: int, n_long: int, long_chars: int, seed: int) -> tuple[list[dict], list[dict]]:
@@ -129,16 +128,12 @@ def main() -> None:
         row["doc_tokens_per_s"] = round(row["doc_tokens"] / row["median_s"])
     s0 = scanners[configs[0]]
     cpu = cpu_info()
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "host": socket.gethostname(),
+    result = {"when": utc_iso(), "host": socket.gethostname(),
               "cpu": cpu, "backend": s0.describe().get("backend"), "precision": s0.describe().get("precision"),
               "heldout_docs": len(heldout), "long_docs": len(longs),
               "long_chars": sum(len(d["text"]) for d in longs), "rounds": a.rounds, "loadavg": loads,
               "contended": any(x > int(cpu["cpus"] or 1) / 2 for x in loads), "rows": rows}
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = Path(a.out) / f"windows-{socket.gethostname()}-{stamp}"
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    write_result("windows", result, markdown, a.out)
 
 
 def markdown(r: dict) -> str:
