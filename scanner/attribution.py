@@ -83,8 +83,8 @@ def role_address(value: str, settings: AttributionSettings) -> bool:
 
 def public_credits(text: str, spans: list[Span], settings: AttributionSettings) -> tuple[list[Span], int]:
     """(the spans that may make a category, how many were left out as attribution)."""
-    if not settings.enabled or not spans:
-        return spans, 0
+    if not settings.enabled or not any(s.label in settings.labels or s.label == "EMAIL" for s in spans):
+        return spans, 0  # nothing it could excuse: skip the heading scan (it runs once per document)
     ranges = attribution_ranges(text, settings)
     keep = [s for s in spans
             if not (s.label in settings.labels and ranges and attributed(s, ranges))
