@@ -10,8 +10,8 @@ A range is either a credit *section* (from a heading whose title names authors, 
 maintainers... to the next heading) or a credit *line* (a copyright line, a ``Signed-off-by:``
 trailer, "written by ...").
 
-A role address (``perl5-porters@perl.org``, ``security@``, ``bug-coreutils@gnu.org``) is a mailing
-list or a function, not a person: it makes no category wherever it stands (``role_addresses``).
+A role address (``perl5-porters@perl.org``, ``security@``, ``bug-coreutils@gnu.org``, any address at
+a mailing-list host such as ``lists.debian.org``) is a mailing list or a function, not a person: it makes no category wherever it stands (``role_addresses``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class AttributionSettings:
     lines: re.Pattern[str] | None = None  # matched against one line
     enabled: bool = field(default=True)
     role_addresses: re.Pattern[str] | None = None  # fullmatched against an e-mail's local part
+    list_hosts: re.Pattern[str] | None = None  # fullmatched against an e-mail's domain
 
 
 def _headings(text: str) -> list[tuple[int, str]]:
@@ -74,11 +75,13 @@ def attributed(span: Span, ranges: list[tuple[int, int]]) -> bool:
 
 
 def role_address(value: str, settings: AttributionSettings) -> bool:
-    """Is ``value`` (an e-mail address) a list's or a function's, by its local part?"""
-    if settings.role_addresses is None or "@" not in value:
+    """Is ``value`` (an e-mail address) a list's or a function's, by its local part or its host?"""
+    if "@" not in value:
         return False
-    local = value.rpartition("@")[0].split("+", 1)[0].lower()
-    return settings.role_addresses.fullmatch(local) is not None
+    local, _, domain = value.rpartition("@")
+    local = local.split("+", 1)[0].lower()
+    return ((settings.role_addresses is not None and settings.role_addresses.fullmatch(local) is not None)
+            or (settings.list_hosts is not None and settings.list_hosts.fullmatch(domain.lower()) is not None))
 
 
 def public_credits(text: str, spans: list[Span], settings: AttributionSettings) -> tuple[list[Span], int]:

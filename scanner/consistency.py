@@ -4,7 +4,8 @@ The model decides per window, so a name it tags in one paragraph can be missed i
 redacted document would still show the second copy. After merging, every found value (and, for a
 confident multi-word PERSON, its last name alone: "Chidi Okafor" ... "Dr. Okafor") is looked up at
 its other whole-word occurrences that no finding covers yet; each becomes a span with the original's
-label, score and detector and ``propagated=True``.
+label, score and detector and ``propagated=True``, if it passes the same context checks
+(``shapes.plausible_at``) as a finding made there.
 
 The lookup is one pass over the text's alphanumeric runs with a dict keyed by each value's first run,
 so documents with thousands of distinct findings stay linear.
@@ -16,6 +17,7 @@ import re
 from dataclasses import replace
 
 from scanner.records import Span
+from scanner.shapes import plausible_at
 
 # Labels whose values are not identifying as strings: an age "38" or a date recurs by chance.
 NOT_PROPAGATED = frozenset({"AGE", "DATE"})
@@ -80,6 +82,8 @@ def propagate(spans: list[Span], text: str, min_part_score: float = 0.8) -> list
             if taken.find(1, start, end) != -1:
                 continue
             src = values[value]
+            if not plausible_at(src.label, text, start, end):
+                continue  # the same context checks as a finding of its own ("iso-" before 8859-9)
             added.append(replace(src, start=start, end=end, propagated=True))
             taken[start:end] = b"\x01" * (end - start)
             break

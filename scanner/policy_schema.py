@@ -117,11 +117,13 @@ class AttributionSection(Section):
     headings: list[Regex] = []
     lines: list[Regex] = []
     role_addresses: list[Regex] = []
+    list_hosts: list[Regex] = []
     _joined: dict[str, re.Pattern[str] | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _join(self) -> AttributionSection:
-        for key, flags in (("headings", re.IGNORECASE), ("lines", re.MULTILINE), ("role_addresses", 0)):
+        for key, flags in (("headings", re.IGNORECASE), ("lines", re.MULTILINE), ("role_addresses", 0),
+                           ("list_hosts", 0)):
             items = getattr(self, key)
             try:  # each compiles (Regex); together they may not, e.g. one group name used twice
                 self._joined[key] = re.compile("|".join(f"(?:{x})" for x in items), flags) if items else None
@@ -131,7 +133,7 @@ class AttributionSection(Section):
 
     def settings(self) -> AttributionSettings:
         return AttributionSettings(frozenset(self.labels), self._joined["headings"], self._joined["lines"],
-                                   self.enabled, self._joined["role_addresses"])
+                                   self.enabled, self._joined["role_addresses"], self._joined["list_hosts"])
 
 
 class PolicyFile(Section):

@@ -14,6 +14,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from scanner.rules.base import standard_number
 from scanner.rules.email import remote_login
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -99,9 +100,15 @@ def plausible(label: str, value: str) -> bool:
     return check is None or check(value)
 
 
+_STANDARD_LABELS = frozenset({"ID_NUMBER", "PHONE"})
+
+
 def plausible_at(label: str, text: str, start: int, end: int) -> bool:
     """``plausible``, plus what the span's surroundings rule out: an e-mail-shaped SSH login
-    (``git@github.com:org/repo``) is no mailbox, whoever found it."""
+    (``git@github.com:org/repo``) is no mailbox, a number after a standard's name
+    (``iso-8859-9``) is no ID or phone, whoever found them."""
     if not plausible(label, text[start:end]):
         return False
+    if label in _STANDARD_LABELS:
+        return not standard_number(text, start)
     return label != "EMAIL" or not remote_login(text, start, end)

@@ -117,7 +117,7 @@ def test_attribution_can_be_switched_off(tmp_path) -> None:
 
 @pytest.mark.parametrize("edit, key", [
     ("labels: [PERSON, EMAIL, URL, ORGANIZATION, USERNAME]", "attribution.labels[0]"),
-    ("    - '^[ \\t]*__(?:author", "attribution.lines[6]"),
+    ("    - '^[ \\t]*__(?:author", "attribution.lines[7]"),
 ])
 def test_bad_attribution_config_names_the_key(tmp_path, edit: str, key: str) -> None:
     src = load_policy().path.read_text()
@@ -140,8 +140,56 @@ def test_a_yaml_author_list_is_a_credit() -> None:
 @pytest.mark.parametrize("address, role", [
     ("perl5-porters@perl.org", True), ("security@debian.org", True), ("bug-coreutils@gnu.org", True),
     ("info+news@shop.example", True), ("jane.roe@corp.example", False), ("ken@mathforum.org", False),
+    # any address at a mailing-list host, whatever its local part
+    ("procps@freelists.org", True), ("tp-sv@listor.tp-sv.se", True), ("debian-l10n@lists.debian.org", True),
+    ("jane@lists-of-things.example", False), ("ken@glists.example.org", False),
 ])
 def test_role_addresses(address: str, role: bool) -> None:
     from scanner.attribution import role_address
 
     assert role_address(address, load_policy().attribution) is role
+
+
+# A translated man page, as Debian ships it (Swedish): the author and bug-report sections are credits.
+SV_MAN_PAGE = """SYSCTL.CONF(5)            Filformat               SYSCTL.CONF(5)
+
+NAMN
+       sysctl.conf - förinläsnings-/konfigurationsfil för sysctl
+
+BESKRIVNING
+       sysctl.conf är en enkel fil som innehåller sysctl-värden.
+
+UPPHOVSMAN
+       George Staikos <staikos@0wned.example>
+
+RAPPORTERA FEL
+       Skicka felrapporter till <procps@freelists.org>
+"""
+
+
+@pytest.mark.parametrize("heading", ["UPPHOVSMAN", "AUTORE", "AUTOREN", "ZGŁASZANIE BŁĘDÓW", "FEHLER MELDEN",
+                                     "SIGNALER DES BOGUES", "RAPPORTERA FEL", "АВТОРЫ"])
+def test_translated_credit_headings(heading: str) -> None:
+    text = f"NAME\n       tool - does things\n\n{heading}\n       Jane Roe <jane@example.org>\n\nSEE ALSO\n       x(1)\n"
+    ranges = attribution_ranges(text, load_policy().attribution)
+    covered = "".join(text[a:b] for a, b in ranges)
+    assert "jane@example.org" in covered and "x(1)" not in covered
+
+
+@pytest.mark.parametrize("line", ["Vooral door J. Dassen, geschreven door J. Dassen <jd@example.org>",
+                                  "Cette page a été écrite par Jean Roe <jr@example.org>.",
+                                  "Größtenteils geschrieben von J. Dassen <jd@example.org>"])
+def test_translated_credit_lines(line: str) -> None:
+    text = f"Some prose.\n{line}\nMore prose about nothing.\n"
+    covered = "".join(text[a:b] for a, b in attribution_ranges(text, load_policy().attribution))
+    assert "@example.org" in covered and "More prose" not in covered
+
+
+def test_translated_man_page_credits_make_no_category() -> None:
+    sc = Scanner(ScanOptions(precision="fp32"))
+    row = sc.scan_shard([Document("sv", "man", SV_MAN_PAGE)])[0]
+    assert row.tier == 1, row.reasons
+    assert {SV_MAN_PAGE[s.start:s.end] for s in row.spans if s.label == "EMAIL"} >= {"procps@freelists.org"}
+    # the same address in a letter is still a finding that counts
+    letter = "Hi Jane,\nplease call me back, my private address is staikos@0wned.example\nBest regards\nGeorge\n"
+    assert sc.scan_shard([Document("l", "mail", letter)])[0].tier == 3

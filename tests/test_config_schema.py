@@ -96,7 +96,7 @@ def _set(*keys: Any, value: Any) -> Any:
         (_set("source_code", value=[]), "'source_code' must be a mapping, got list"),
         (_set("attribution", "enabled", value=1), "'attribution.enabled' must be true or false, got 1"),
         (_set("attribution", "heading", value=[]),
-         "unknown key 'attribution.heading' (expected one of: enabled, headings, labels, lines, role_addresses)"),
+         "unknown key 'attribution.heading' (expected one of: enabled, headings, labels, lines, list_hosts, role_addresses)"),
         (_set("attribution", "labels", value="PERSON"), "'attribution.labels' must be a list, got str"),
         (_set("attribution", "labels", value=["NAME"]),
          "'attribution.labels[0]': unknown label 'NAME' (expected one of: " + ", ".join(LABELS) + ")"),

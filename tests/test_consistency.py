@@ -55,3 +55,9 @@ def test_many_distinct_values_stay_linear():
     spans = [Span(text.index(r), text.index(r) + len(r), "EMAIL", 1.0, "email") for r in rows]
     out = propagate(spans, text)
     assert len(out) == 10_000 and sum(s.propagated for s in out) == 5000
+
+
+def test_a_copy_must_pass_the_checks_a_finding_there_would():
+    text = "Turkish is now on 8859-9. Turkish       iso-8859-9      cp857"
+    out = propagate(spans_of(text, ("8859-9", "ID_NUMBER", 0.93)), text)
+    assert found(text, out) == [("8859-9", "ID_NUMBER", False)]  # "iso-" names a standard

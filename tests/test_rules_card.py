@@ -62,3 +62,18 @@ def test_offsets_after_non_ascii() -> None:
     text = "Kärtchen — 💳 Zahlung mit 4111 1111 1111 1111 erfolgt"
     [span] = DET.find(text)
     assert text[span.start : span.end] == "4111 1111 1111 1111"
+
+
+@pytest.mark.parametrize("text", [
+    "0000000: 2e54 4820 5858 4420 3120 2241  .TH XXD 1 \"A",  # xxd: Luhn-valid by chance, mid-dump
+    "dump 4111 1111 1111 1111 ab12 cd34",
+    "dump 0a1b 4111 1111 1111 1111",
+])
+def test_a_slice_of_a_hex_dump_is_no_card(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", ["face 4111 1111 1111 1111", "card 4111 1111 1111 1111 exp 12/29",
+                                  "cards 4111 1111 1111 1111, 4012 8888 8888 1881"])
+def test_a_card_beside_words_or_other_cards_stays(text: str) -> None:
+    assert "4111 1111 1111 1111" in found(text)

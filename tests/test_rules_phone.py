@@ -44,6 +44,8 @@ def test_valid(text: str, expected: list[str]) -> None:
         "+1 555 0100",  # too short to be valid
         "version 1.2.3.4.5.6.7",
         "(415) 555-267",
+        "encode() (because it includes JIS X 0208/0212 characters)",  # a standard's number
+        "as in ITU-T E.164 and ISO/IEC 7812-1 1999",
     ],
 )
 def test_invalid(text: str) -> None:

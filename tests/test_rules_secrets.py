@@ -135,6 +135,8 @@ def test_assignment_values(text: str, value: str, label: str) -> None:
         "auth: true",
         "the bearer of bad news",
         "private_key_id: 0123456789abcdef",
+        "//somewhere-else.com/myorg/:_authToken=MYTOKEN1",  # npm's docs: a numbered placeholder
+        "api_key: YOUR_API_KEY_2",
     ],
 )
 def test_placeholders_and_non_secrets(text: str) -> None:

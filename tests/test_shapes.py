@@ -40,3 +40,14 @@ def test_no_generated_gold_value_is_rejected():
                 for split, seed in (("train", 3), ("heldout", 4)) for r in generate(1500, seed, split)
                 for s in r["spans"] if not plausible(s["label"], r["text"][s["start"]:s["end"]])]
     assert rejected == []
+
+
+def test_numbers_after_a_standard_name_are_no_id_or_phone():
+    from scanner.shapes import plausible_at
+
+    text = "Turkish iso-8859-9, RFC 2822, JIS X 0208/0212; passport 8859-9"
+    for value, label in (("8859-9", "ID_NUMBER"), ("2822", "ID_NUMBER"), ("0208/0212", "PHONE")):
+        i = text.index(value)
+        assert not plausible_at(label, text, i, i + len(value))
+    i = text.rindex("8859-9")
+    assert plausible_at("ID_NUMBER", text, i, i + 6)

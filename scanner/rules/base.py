@@ -66,6 +66,16 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# A standard's designation right before a number: "ISO-8859-9", "RFC 2822", "JIS X 0208/0212",
+# "ITU-T E.164" name a document, not a person's number.
+STANDARD_BEFORE = re.compile(
+    r"(?i)\b(?:iso(?:/iec)?|iso-ir|iec|rfc|ieee|ecma|ansi|jis[ \t]+[a-z]|itu-t[ \t]+[a-z]\.?|fips|nist[ \t]+sp)"
+    r"[ \t/-]?$")
+def standard_number(text: str, start: int) -> bool:
+    """Does a standard's designation end right where ``start`` begins?"""
+    return STANDARD_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
 def context_before(text: str, start: int, pattern: re.Pattern[str], window: int = 48) -> bool:
     """True when ``pattern`` occurs in the ``window`` characters before ``start`` (same line or not)."""
     return pattern.search(text, max(0, start - window), start) is not None

@@ -58,5 +58,24 @@ class CardDetector(RegexDetector):
 
     def validate(self, match: re.Match[str]) -> bool:
         raw = match.group()
-        digits = raw.replace(" ", "").replace("-", "") if (match.group("s1") or match.group("s2")) else raw
+        sep = match.group("s1") or match.group("s2")
+        digits = raw.replace(" ", "").replace("-", "") if sep else raw
+        if sep and in_group_run(match.string, match.start(), match.end(), sep):
+            return False
         return len(set(digits)) > 1 and card_network(digits) is not None and luhn_ok(digits)
+
+
+_HEX_GROUP = re.compile(r"(?=[a-fA-F]*\d)[0-9A-Fa-f]{4}")  # with a digit: "face 4111 ..." is a word
+
+
+def in_group_run(text: str, start: int, end: int, sep: str) -> bool:
+    """Do 4-character hex groups continue the match on either side (``0000000: 2e54 4820 5858 4420
+    3120 2241``)? Then it is a slice of a hex dump or a longer code, not a card number: a card's
+    groups stand alone."""
+    before = text[max(0, start - 6):start]
+    if (len(before) >= 5 and before[-1] == sep and _HEX_GROUP.fullmatch(before[-5:-1])
+            and (len(before) == 5 or not before[0].isalnum())):
+        return True
+    after = text[end:end + 6]
+    return (len(after) >= 5 and after[0] == sep and _HEX_GROUP.fullmatch(after[1:5]) is not None
+            and (len(after) == 5 or not after[5].isalnum()))

@@ -27,6 +27,7 @@ from functools import lru_cache
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from scanner.records import Span
+from scanner.rules.base import standard_number
 
 DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN")
 
@@ -98,7 +99,8 @@ class PhoneDetector:
         for m in _CANDIDATE.finditer(text):
             cand = m.group()
             groups = _DIGITS.findall(cand)
-            if not _plausible(cand, groups) or _NOT_PHONE_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            if (not _plausible(cand, groups) or _NOT_PHONE_BEFORE.search(text, max(0, m.start() - 8), m.start())
+                    or standard_number(text, m.start())):
                 continue
             needs_context = (
                 len(groups) == 2 and cand[0] not in "+(0" and not cand.startswith("00")

@@ -106,7 +106,7 @@ _PLACEHOLDER_WORDS = frozenset({
 _PLACEHOLDER = re.compile(
     r"(?i)<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|[$%][({]?[\w.:\-]+[)}]?%?s?"
     r"|(?:your|my|the|some|enter|insert|example|dummy|fake|sample)[_\- ]?(?:[a-z]+[_\- ]?)?"
-    r"(?:password|passwd|pass|pwd|secret|token|api[_\- ]?key|key)(?:[_\- ]?here)?"
+    r"(?:password|passwd|pass|pwd|secret|token|api[_\- ]?key|key)(?:[_\- ]?here)?(?:[_\- ]?\d{1,2})?"
     r"|[*xX•·#?.\-_ ]+"
 )
 _TEMPLATE_MARKS = ("${", "{{", "$(", "%(", "...", "…")  # interpolation or elision anywhere in the value
