@@ -44,3 +44,16 @@ def test_the_evaluation_runs_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     (md,) = tmp_path.glob("realtext-*.md")
     assert "| pii-scanner |" in md.read_text()
+
+
+def test_names_eval_parses_its_markup_and_scores_overlaps():
+    import names_eval
+
+    items = names_eval.parse("[[PERSON:Ann Lee]] flew to [[LOC:Jordan]] for [[ORG:Acme]].")
+    text, gold = items[0]
+    assert text == "Ann Lee flew to Jordan for Acme." and [text[a:b] for a, b, _ in gold] == ["Ann Lee", "Jordan", "Acme"]
+    # one right span (partial overlap counts), one on a place, one on nothing labelled
+    res = names_eval.score(items, [[(4, 7), (16, 22), (8, 12)]])
+    assert (res["found"], res["person_spans"], res["correct_spans"]) == (1, 3, 1)
+    assert res["wrong_spans_on"] == {"LOC": 1, "ORG": 0, "unlabelled": 1}
+    assert len(names_eval.parse(names_eval.SENTENCES)) >= 70
