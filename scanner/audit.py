@@ -208,10 +208,10 @@ def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Sc
     new_docs = None
     if same is not None:  # nothing changed in this part: the new run shares the previous files
         docs = prev.docs.take(rows)
-        writer.submit(_link_parts, same, folder, name)
+        writer.submit(_link_parts, writer, same, folder, name)
     else:
         docs, spans, new_docs = shard_tables(shard, hashes, todo, results, prev, run_id)
-        writer.submit(_write_parts, docs, spans, folder, name)
+        writer.submit(_write_parts, writer, docs, spans, folder, name)
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
     tally.count(docs, new_docs)
@@ -222,16 +222,17 @@ def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Sc
     return len(shard), tokens
 
 
-def _write_parts(docs: pa.Table, spans: pa.Table, folder: Path, name: str) -> None:
-    atomic_write_table(spans, folder / SPANS_DIR / name)
-    atomic_write_table(docs, folder / DOCUMENTS_DIR / name)
+def _write_parts(writer: PartWriter, docs: pa.Table, spans: pa.Table, folder: Path, name: str) -> None:
+    """Both parts in place (atomic renames); durable once ``writer.wait`` returns."""
+    for table, sub in ((spans, SPANS_DIR), (docs, DOCUMENTS_DIR)):
+        atomic_write_table(table, folder / sub / name, sync=False)
+        writer.durable_later(folder / sub / name)
 
 
-def _link_parts(files: tuple[Path, Path], folder: Path, name: str) -> None:
+def _link_parts(writer: PartWriter, files: tuple[Path, Path], folder: Path, name: str) -> None:
     link_part(files[1], folder / SPANS_DIR / name)
     link_part(files[0], folder / DOCUMENTS_DIR / name)
-    for sub in (SPANS_DIR, DOCUMENTS_DIR):
-        _fsync_dir(folder / sub)
+    writer.folders.update((folder / SPANS_DIR, folder / DOCUMENTS_DIR))  # the links: a folder fsync each
 
 
 def _full_reason(opts: AuditOptions, prev: Previous, settings: dict) -> list[str]:

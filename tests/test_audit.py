@@ -173,11 +173,11 @@ def test_a_failed_part_write_fails_the_run_and_current_stays(tmp_path, monkeypat
     calls = []
     real = audit_mod.atomic_write_table
 
-    def flaky(table, path):
+    def flaky(table, path, **kw):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        real(table, path)
+        real(table, path, **kw)
 
     monkeypatch.setattr(audit_mod, "atomic_write_table", flaky)
     opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7,
@@ -188,6 +188,52 @@ def test_a_failed_part_write_fails_the_run_and_current_stays(tmp_path, monkeypat
     monkeypatch.setattr(audit_mod, "atomic_write_table", real)
     _, second = audit(corpus, state)
     assert second["previous_run"] == first["run_id"] and second["scanned"] == 4
+
+
+def test_every_part_is_fsynced_before_the_manifest_and_a_failed_fsync_fails_the_run(tmp_path, monkeypatch):
+    """Parts are renamed into place unsynced and fsynced together later: all of them (and their
+    folders) before the manifest is written; an fsync error is the run's error and ``current`` stays."""
+    import scanner.audit as audit_mod
+    import scanner.carry as carry_mod
+    from scanner.audit import AuditOptions, current_run, run_audit
+    from scanner.pipeline import ScanOptions
+
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    write(corpus, edited(rows(30)))
+    synced, dirs, at_manifest = [], [], []
+    real_fsync, real_dir, real_manifest = carry_mod.fsync_file, carry_mod._fsync_dir, audit_mod.write_manifest
+    monkeypatch.setattr(carry_mod, "fsync_file", lambda p: (synced.append(Path(p)), real_fsync(p)))
+    monkeypatch.setattr(carry_mod, "_fsync_dir", lambda p: (dirs.append(Path(p)), real_dir(p)))
+
+    def manifest(folder, m):
+        at_manifest.append((sorted((Path(folder) / "documents").glob("*")) + sorted((Path(folder) / "spans").glob("*")),
+                            list(synced), list(dirs)))
+        real_manifest(folder, m)
+
+    monkeypatch.setattr(audit_mod, "write_manifest", manifest)
+    opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7, scan=ScanOptions(use_model=False))
+    run_audit(opts)
+    (files, synced_then, dirs_then), = at_manifest
+    assert len(files) == 10 and not [f for f in files if f.name.startswith(".")]  # 5 shards, no temp files
+    assert set(files) <= set(synced_then)  # every part rewritten (d5 removed: later shards shift) and fsynced
+    assert {f.parent for f in files} <= set(dirs_then)
+    assert current_run(state) != first["run_id"]
+
+    calls = []
+
+    def failing(p):
+        calls.append(p)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        real_fsync(p)
+
+    monkeypatch.setattr(carry_mod, "fsync_file", failing)
+    before = current_run(state)
+    write(corpus, rows(30))
+    with pytest.raises(OSError, match="Input/output error"):
+        run_audit(opts)
+    assert current_run(state) == before
 
 
 def test_changed_settings_rescan_everything_and_say_why(tmp_path):
