@@ -165,16 +165,15 @@ def with_audit_columns(table: pa.Table, hashes: list[str], run_id: str) -> pa.Ta
                                pa.array([run_id] * len(hashes), pa.string()))
 
 
-def shard_tables(shard: list[Document], hashes: list[str], todo: list[int], results: list,
+def shard_tables(ids: list[str], scanned: list[Document], hashes: list[str], todo: list[int], results: list,
                  prev: Previous, run_id: str) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """The shard's documents and spans in input order (new results for ``todo``, carried rows else),
-    and the new documents' rows alone."""
-    scanned = [shard[i] for i in todo]
+    """The shard's documents and spans in input order (new results for ``todo``, whose documents are
+    ``scanned``; carried rows else), and the new documents' rows alone."""
     new_docs = with_audit_columns(documents_table(results, [d.note for d in scanned]),
                                   [hashes[i] for i in todo], run_id)
     todo_set = set(todo)
-    keep = [i for i in range(len(shard)) if i not in todo_set]
-    rows = carried_rows(shard, keep, prev)
+    keep = [i for i in range(len(ids)) if i not in todo_set]
+    rows = carried_rows(ids, keep, prev)
     docs = pa.concat_tables([new_docs.cast(AUDIT_DOCUMENTS_SCHEMA), prev.docs.take(rows)]) if keep \
         else new_docs.cast(AUDIT_DOCUMENTS_SCHEMA)
     docs = docs.take(_order(todo + keep))
@@ -187,9 +186,9 @@ def shard_tables(shard: list[Document], hashes: list[str], todo: list[int], resu
     return docs, spans.take(_order(owner)), new_docs  # each document's spans stay in their order
 
 
-def carried_rows(shard: list[Document], keep: list[int], prev: Previous) -> np.ndarray:
-    """Previous-run row numbers of the carried documents ``keep`` (positions in ``shard``)."""
-    return np.fromiter((prev.index[shard[i].doc_id] for i in keep), np.int64, len(keep))
+def carried_rows(ids: list[str], keep: list[int], prev: Previous) -> np.ndarray:
+    """Previous-run row numbers of the carried documents ``keep`` (positions in ``ids``)."""
+    return np.fromiter((prev.index[ids[i]] for i in keep), np.int64, len(keep))
 
 
 def link_part(src: Path, dst: Path) -> None:

@@ -324,3 +324,60 @@ def test_columnar_counts_are_the_per_document_counts(tmp_path):
     assert finish_counts(*table_counts(table)) == whole
     for part in (table.slice(5, 17), table.take(np.array([41, 3, 0, 40, 9])), table.slice(0, 0)):
         assert finish_counts(*table_counts(part)) == counts(states_from_rows(part.select(STATE_COLUMNS).to_pydict()))
+
+
+def test_an_incremental_run_reads_in_a_forked_process_and_its_errors_are_the_runs(tmp_path, monkeypatch):
+    """JSONL, incremental: read and hashed in a child process (``audit_read.ReadApart``), with the same
+    results as a run read in a thread; an error there, or the child dying, fails the run, current stays."""
+    import scanner.audit_read as read_mod
+    from scanner.audit import AuditOptions, current_run, run_audit
+    from scanner.errors import WorkerError
+    from scanner.pipeline import ScanOptions
+    from scanner.readers import plan_inputs
+
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    plan = plan_inputs([str(corpus)])
+    assert read_mod.read_apart_possible(plan, sampled=False, full=False)
+    assert not read_mod.read_apart_possible(plan, sampled=False, full=True)
+    assert not read_mod.read_apart_possible(plan, sampled=True, full=False)
+    assert not read_mod.read_apart_possible(plan_inputs([str(tmp_path)], exclude=[state]), sampled=False, full=False)
+    write(corpus, edited(rows(30)))
+    opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7, scan=ScanOptions(use_model=False))
+    real = read_mod.shard_fingerprint
+    parent = os.getpid()
+
+    def failing(docs):  # runs in the child (forked after the patch)
+        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+            raise ValueError("cannot hash d20")
+        return real(docs)
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", failing)
+    with pytest.raises(ValueError, match="cannot hash d20"):
+        run_audit(opts)
+    assert current_run(state) == first["run_id"]
+
+    def dying(docs):
+        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+            os._exit(9)
+        return real(docs)
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", dying)
+    with pytest.raises(WorkerError, match="exit code 9"):
+        run_audit(opts)
+    assert current_run(state) == first["run_id"]
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", real)
+    copy = tmp_path / "state-copy"
+    shutil.copytree(state, copy, symlinks=True)
+    apart, _ = run_audit(opts)
+    monkeypatch.setattr(read_mod, "read_apart_possible", lambda *a: False)
+    in_thread, _ = run_audit(AuditOptions(inputs=[str(corpus)], state_dir=str(copy), shard_size=7,
+                                          scan=ScanOptions(use_model=False)))
+    assert apart["counts"] == in_thread["counts"] and apart["counts"]["scanned"] == 4
+    for sub in ("documents", "spans"):
+        a, b = pq.read_table(state / "current" / sub), pq.read_table(copy / "current" / sub)
+        assert a.schema == b.schema and a.drop_columns([c for c in AUDIT_ONLY if c in a.column_names]).equals(
+            b.drop_columns([c for c in AUDIT_ONLY if c in b.column_names]))
+        if sub == "documents":
+            assert a.column("content_hash").equals(b.column("content_hash"))
