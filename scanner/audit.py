@@ -115,13 +115,14 @@ def _swap_current(state: Path, run_id: str) -> None:
     _fsync_dir(state)
 
 
-def _load_previous(state: Path) -> Previous:
-    """The last complete run's tables (``carry.Previous``); empty before the first run."""
+def _load_previous(state: Path, spans: bool = True) -> Previous:
+    """The last complete run's tables (``carry.Previous``; ``spans=False``: ``Previous.load``); empty
+    before the first run."""
     run_id = current_run(state)
     if run_id is None:
         return Previous()
     folder = state / RUNS / run_id
-    return Previous.load(folder, run_id, (read_manifest(folder) or {}).get("settings"))
+    return Previous.load(folder, run_id, (read_manifest(folder) or {}).get("settings"), spans)
 
 
 def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dict:
@@ -258,7 +259,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
     with OutputLock(state):
         _make_dir(state / RUNS)
         _clean_debris(state)
-        prev = _load_previous(state)
+        prev = _load_previous(state, spans=False)  # the spans once the input is being read
         settings = audit_settings(opts, scanner, plan)
         full_reason = _full_reason(opts, prev, settings)
         run_id = _next_id(state)
@@ -273,6 +274,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
         # Parts are written in a background thread; every one is on disk when the block ends.
         with shards(plan, docs, opts.shard_size, prev, sampler is not None, bool(full_reason)) as source, \
                 PartWriter() as writer:
+            prev.load_spans()  # while the first shards are read
             for sid, ids, hashes, shard in source:
                 n_docs, n_tokens = _audit_shard(sid, ids, hashes, shard, scanner, prev, bool(full_reason), folder,
                                                 run_id, tally, writer)

@@ -93,20 +93,36 @@ class Previous:
     # linked as they are
     parts: dict[int, tuple[Path, Path, int, int]] = field(default_factory=dict)
 
+    # the documents parts read by ``load(..., spans=False)``, until ``load_spans`` pairs them with the spans
+    pending: tuple[Path, _Parts] | None = field(default=None, repr=False)
+
     @classmethod
-    def load(cls, folder: Path, run_id: str, settings: dict | None) -> Previous:
+    def load(cls, folder: Path, run_id: str, settings: dict | None, spans: bool = True) -> Previous:
+        """The run's tables; ``spans=False``: the documents only (index and hashes: what deciding what to
+        scan needs), the spans later with ``load_spans`` (``run_audit`` reads them while the input is read)."""
         docs_parts = _read_parts(folder / DOCUMENTS_DIR, AUDIT_DOCUMENTS_SCHEMA)
-        span_parts = _read_parts(folder / SPANS_DIR, SPANS_SCHEMA)
-        docs, spans = docs_parts.table, span_parts.table
+        docs = docs_parts.table
         ids = docs.column("doc_id").to_pylist()
-        # Spans are stored in document order: each document's spans are one run of rows.
-        owner = pc.index_in(spans.column("doc_id"), value_set=docs.column("doc_id")).to_numpy()
-        start = np.searchsorted(owner, np.arange(len(ids)), side="left")
-        end = np.searchsorted(owner, np.arange(len(ids)), side="right")
-        prev = cls(run_id, settings, docs, spans, {d: i for i, d in enumerate(ids)},
-                   docs.column("content_hash").to_pylist(), start, end)
-        prev.parts = _linkable(docs_parts, span_parts, start, end)
+        prev = cls(run_id, settings, docs, None, {d: i for i, d in enumerate(ids)},
+                   docs.column("content_hash").to_pylist(), pending=(folder, docs_parts))
+        if spans:
+            prev.load_spans()
         return prev
+
+    def load_spans(self) -> None:
+        """The spans, each document's run of rows and the linkable parts (once; a no-op before a first run)."""
+        if self.pending is None:
+            return
+        folder, docs_parts = self.pending
+        span_parts = _read_parts(folder / SPANS_DIR, SPANS_SCHEMA)
+        self.spans = span_parts.table
+        # Spans are stored in document order: each document's spans are one run of rows.
+        owner = pc.index_in(self.spans.column("doc_id"), value_set=self.docs.column("doc_id")).to_numpy()
+        n = self.docs.num_rows
+        self.span_start = np.searchsorted(owner, np.arange(n), side="left")
+        self.span_end = np.searchsorted(owner, np.arange(n), side="right")
+        self.parts = _linkable(docs_parts, span_parts, self.span_start, self.span_end)
+        self.pending = None
 
     def states_of(self, doc_ids) -> dict[str, DocState]:
         """The diff states of these previous documents (built only for the ones a diff looks at)."""
