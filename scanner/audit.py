@@ -31,13 +31,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .audit_read import shards, to_scan
 from .carry import PartWriter, Previous, carried_rows, link_part, shard_tables
 from .diff import STATE_COLUMNS, DocState, compute_diff, diff_of, finish_counts, states_from_rows, table_counts
 from .pipeline import Scanner, ScanOptions
-from .readers import InputPlan, iter_shards, plan_inputs
-from .records import Document
-from .resume import OutputLock, settings_differ, shard_fingerprint
-from .runner import RunOptions, RunSummary, _prefetch, _versions, reason_key, run_settings, sampled_documents
+from .readers import InputPlan, plan_inputs
+from .resume import OutputLock, settings_differ
+from .runner import RunOptions, RunSummary, _versions, reason_key, run_settings, sampled_documents
 from .sample import SampleSpec, sample_report
 from .writers import (
     DOCUMENTS_DIR,
@@ -115,13 +115,14 @@ def _swap_current(state: Path, run_id: str) -> None:
     _fsync_dir(state)
 
 
-def _load_previous(state: Path) -> Previous:
-    """The last complete run's tables (``carry.Previous``); empty before the first run."""
+def _load_previous(state: Path, spans: bool = True) -> Previous:
+    """The last complete run's tables (``carry.Previous``; ``spans=False``: ``Previous.load``); empty
+    before the first run."""
     run_id = current_run(state)
     if run_id is None:
         return Previous()
     folder = state / RUNS / run_id
-    return Previous.load(folder, run_id, (read_manifest(folder) or {}).get("settings"))
+    return Previous.load(folder, run_id, (read_manifest(folder) or {}).get("settings"), spans)
 
 
 def audit_settings(opts: AuditOptions, scanner: Scanner, plan: InputPlan) -> dict:
@@ -188,50 +189,48 @@ def _diff(prev: Previous, tally: _Tally) -> dict:
     return diff_of(before, after, old, tally.fresh, prev.counts(), tally.counts(), tally.changed)
 
 
-def _audit_shard(sid: int, shard: list[Document], hashes: list[str], scanner: Scanner, prev: Previous,
+def _audit_shard(sid: int, ids: list[str], hashes: list[str], shard, scanner: Scanner, prev: Previous,
                  full: bool, folder: Path, run_id: str, tally: _Tally, writer: PartWriter) -> tuple[int, int]:
-    """Scan what changed in one shard (``hashes``: each document's content hash), carry the rest,
-    hand both parts to ``writer``; returns (docs, tokens)."""
-    todo = []
-    for i, (d, h) in enumerate(zip(shard, hashes)):
-        k = prev.index.get(d.doc_id)
-        if k is not None and prev.hashes[k] != h:
-            tally.changed.append(d.doc_id)
-        if full or k is None or prev.hashes[k] != h:
-            todo.append(i)
+    """Scan what changed in one shard (``ids`` and ``hashes``: each document's id and content hash;
+    ``shard[i]``: the document at position ``i``, for every position to scan), carry the rest, hand
+    both parts to ``writer``; returns (docs, tokens)."""
+    todo, changed = to_scan(ids, hashes, prev.index, prev.hashes, full)
+    tally.changed += changed
     t0 = time.perf_counter()
-    results = scanner.scan_shard([shard[i] for i in todo]) if todo else []
+    scanned = [shard[i] for i in todo]
+    results = scanner.scan_shard(scanned) if todo else []
     t1 = time.perf_counter()
     name = part_name(sid)
-    rows = carried_rows(shard, list(range(len(shard))), prev) if not todo else None
+    rows = carried_rows(ids, list(range(len(ids))), prev) if not todo else None
     same = prev.same_part(sid, rows) if rows is not None else None
     new_docs = None
     if same is not None:  # nothing changed in this part: the new run shares the previous files
         docs = prev.docs.take(rows)
-        writer.submit(_link_parts, same, folder, name)
+        writer.submit(_link_parts, writer, same, folder, name)
     else:
-        docs, spans, new_docs = shard_tables(shard, hashes, todo, results, prev, run_id)
-        writer.submit(_write_parts, docs, spans, folder, name)
+        docs, spans, new_docs = shard_tables(ids, scanned, hashes, todo, results, prev, run_id)
+        writer.submit(_write_parts, writer, docs, spans, folder, name)
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
     tally.count(docs, new_docs)
     tally.scanned += len(todo)
-    tally.carried += len(shard) - len(todo)
+    tally.carried += len(ids) - len(todo)
     tokens = sum(r.n_tokens for r in results)
     tally.tokens += tokens
-    return len(shard), tokens
+    return len(ids), tokens
 
 
-def _write_parts(docs: pa.Table, spans: pa.Table, folder: Path, name: str) -> None:
-    atomic_write_table(spans, folder / SPANS_DIR / name)
-    atomic_write_table(docs, folder / DOCUMENTS_DIR / name)
+def _write_parts(writer: PartWriter, docs: pa.Table, spans: pa.Table, folder: Path, name: str) -> None:
+    """Both parts in place (atomic renames); durable once ``writer.wait`` returns."""
+    for table, sub in ((spans, SPANS_DIR), (docs, DOCUMENTS_DIR)):
+        atomic_write_table(table, folder / sub / name, sync=False)
+        writer.durable_later(folder / sub / name)
 
 
-def _link_parts(files: tuple[Path, Path], folder: Path, name: str) -> None:
+def _link_parts(writer: PartWriter, files: tuple[Path, Path], folder: Path, name: str) -> None:
     link_part(files[1], folder / SPANS_DIR / name)
     link_part(files[0], folder / DOCUMENTS_DIR / name)
-    for sub in (SPANS_DIR, DOCUMENTS_DIR):
-        _fsync_dir(folder / sub)
+    writer.folders.update((folder / SPANS_DIR, folder / DOCUMENTS_DIR))  # the links: a folder fsync each
 
 
 def _full_reason(opts: AuditOptions, prev: Previous, settings: dict) -> list[str]:
@@ -260,7 +259,7 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
     with OutputLock(state):
         _make_dir(state / RUNS)
         _clean_debris(state)
-        prev = _load_previous(state)
+        prev = _load_previous(state, spans=False)  # the spans once the input is being read
         settings = audit_settings(opts, scanner, plan)
         full_reason = _full_reason(opts, prev, settings)
         run_id = _next_id(state)
@@ -270,18 +269,20 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
         tally = _Tally()
         docs, sampler = sampled_documents(plan, opts.sample)
         n_shards = 0
-        # Reading and hashing the next shards in a thread overlaps the Parquet writes (which release the GIL).
-        hashed = ((sid, shard, [shard_fingerprint([d]) for d in shard]) for sid, shard in iter_shards(docs, opts.shard_size))
+        # Reading and hashing happen beside the scan: in a forked process for an incremental run of plain
+        # files, else in a thread (``audit_read``). Started before the writer's threads exist.
         # Parts are written in a background thread; every one is on disk when the block ends.
-        with PartWriter() as writer:
-            for sid, shard, hashes in _prefetch(hashed):
-                n_docs, n_tokens = _audit_shard(sid, shard, hashes, scanner, prev, bool(full_reason), folder,
+        with shards(plan, docs, opts.shard_size, prev, sampler is not None, bool(full_reason)) as source, \
+                PartWriter() as writer:
+            prev.load_spans()  # while the first shards are read
+            for sid, ids, hashes, shard in source:
+                n_docs, n_tokens = _audit_shard(sid, ids, hashes, shard, scanner, prev, bool(full_reason), folder,
                                                 run_id, tally, writer)
                 n_shards += 1
                 if on_progress:
                     on_progress(n_docs, n_tokens)
             if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-                _audit_shard(0, [], [], scanner, prev, True, folder, run_id, tally, writer)
+                _audit_shard(0, [], [], [], scanner, prev, True, folder, run_id, tally, writer)
             t_wait = time.perf_counter()
         tally.write_s += time.perf_counter() - t_wait
         diff = _diff(prev, tally)

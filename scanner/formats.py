@@ -153,6 +153,18 @@ def not_regular(path: Path) -> str | None:
 # --------------------------------------------------------------------------------------------- JSONL
 
 
+# strict=False: raw tabs inside strings are common and harmless. One decoder for every line: ``json.loads``
+# with a keyword builds a new JSONDecoder per call (a third of the parse time of a 100,000-line file).
+_LENIENT = json.JSONDecoder(strict=False)
+
+
+def _loads(line: str) -> Any:
+    """``json.loads(line, strict=False)`` exactly (the BOM check included), without a decoder per call."""
+    if line.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line, 0)
+    return _LENIENT.decode(line)
+
+
 def json_encoding(unit: Unit) -> str:
     return sniff_encoding(_head(unit), records=True)
 
@@ -190,7 +202,7 @@ def _fields_in(lines: Iterator[bytes], field: str, limit: int) -> tuple[bool, li
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8", "replace"), strict=False)
+            obj = _loads(raw.decode("utf-8", "replace"))
         except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, dict):
@@ -217,7 +229,7 @@ def jsonl_doc(raw: bytes, row: int, source: str, text_column: str, id_column: st
     gen_id = f"{source}:{row}"
     line = raw.decode("utf-8", "replace")
     try:
-        obj = json.loads(line, strict=False)  # strict=False: raw tabs inside strings are common and harmless
+        obj = _loads(line)
     except json.JSONDecodeError as exc:
         return Document(gen_id, source, None, f"malformed JSON at line {row + 1}: {exc.msg} (column {exc.colno})", Status.ERROR)
     except (ValueError, RecursionError) as exc:  # e.g. an integer over 4300 digits, absurd nesting

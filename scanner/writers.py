@@ -131,8 +131,21 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Create the temp file 0600 (no window where it is readable by others), fill it, fsync, rename."""
+def fsync_file(path: Path) -> None:
+    """Make a file's contents durable (what ``_atomic_write(..., sync=False)`` left to its caller)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object], sync: bool = True) -> None:
+    """Create the temp file 0600 (no window where it is readable by others), fill it, fsync, rename.
+
+    ``sync=False``: the same atomic rename (the file exists whole or not at all), without the fsyncs of
+    the file and its folder; the caller makes it durable later (``fsync_file`` and ``_fsync_dir``),
+    before anything that must not outlive it on disk is written (an audit run's manifest)."""
     path = Path(path)
     tmp = _tmp_path(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
@@ -141,7 +154,8 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -149,7 +163,8 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if sync:
+        _fsync_dir(path.parent)
 
 
 def atomic_write_bytes(data: bytes, path: Path) -> None:
@@ -157,9 +172,9 @@ def atomic_write_bytes(data: bytes, path: Path) -> None:
     _atomic_write(path, lambda f: f.write(data))
 
 
-def atomic_write_table(table: pa.Table, path: Path) -> None:
-    """Write ``table`` as zstd Parquet to ``path`` atomically, mode 0600."""
-    _atomic_write(path, lambda f: pq.write_table(table, f, compression=COMPRESSION))
+def atomic_write_table(table: pa.Table, path: Path, sync: bool = True) -> None:
+    """Write ``table`` as zstd Parquet to ``path`` atomically, mode 0600 (``sync``: as ``_atomic_write``)."""
+    _atomic_write(path, lambda f: pq.write_table(table, f, compression=COMPRESSION), sync)
 
 
 # --------------------------------------------------------------------------------------------- tables

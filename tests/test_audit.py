@@ -173,11 +173,11 @@ def test_a_failed_part_write_fails_the_run_and_current_stays(tmp_path, monkeypat
     calls = []
     real = audit_mod.atomic_write_table
 
-    def flaky(table, path):
+    def flaky(table, path, **kw):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        real(table, path)
+        real(table, path, **kw)
 
     monkeypatch.setattr(audit_mod, "atomic_write_table", flaky)
     opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7,
@@ -188,6 +188,52 @@ def test_a_failed_part_write_fails_the_run_and_current_stays(tmp_path, monkeypat
     monkeypatch.setattr(audit_mod, "atomic_write_table", real)
     _, second = audit(corpus, state)
     assert second["previous_run"] == first["run_id"] and second["scanned"] == 4
+
+
+def test_every_part_is_fsynced_before_the_manifest_and_a_failed_fsync_fails_the_run(tmp_path, monkeypatch):
+    """Parts are renamed into place unsynced and fsynced together later: all of them (and their
+    folders) before the manifest is written; an fsync error is the run's error and ``current`` stays."""
+    import scanner.audit as audit_mod
+    import scanner.carry as carry_mod
+    from scanner.audit import AuditOptions, current_run, run_audit
+    from scanner.pipeline import ScanOptions
+
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    write(corpus, edited(rows(30)))
+    synced, dirs, at_manifest = [], [], []
+    real_fsync, real_dir, real_manifest = carry_mod.fsync_file, carry_mod._fsync_dir, audit_mod.write_manifest
+    monkeypatch.setattr(carry_mod, "fsync_file", lambda p: (synced.append(Path(p)), real_fsync(p)))
+    monkeypatch.setattr(carry_mod, "_fsync_dir", lambda p: (dirs.append(Path(p)), real_dir(p)))
+
+    def manifest(folder, m):
+        at_manifest.append((sorted((Path(folder) / "documents").glob("*")) + sorted((Path(folder) / "spans").glob("*")),
+                            list(synced), list(dirs)))
+        real_manifest(folder, m)
+
+    monkeypatch.setattr(audit_mod, "write_manifest", manifest)
+    opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7, scan=ScanOptions(use_model=False))
+    run_audit(opts)
+    (files, synced_then, dirs_then), = at_manifest
+    assert len(files) == 10 and not [f for f in files if f.name.startswith(".")]  # 5 shards, no temp files
+    assert set(files) <= set(synced_then)  # every part rewritten (d5 removed: later shards shift) and fsynced
+    assert {f.parent for f in files} <= set(dirs_then)
+    assert current_run(state) != first["run_id"]
+
+    calls = []
+
+    def failing(p):
+        calls.append(p)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        real_fsync(p)
+
+    monkeypatch.setattr(carry_mod, "fsync_file", failing)
+    before = current_run(state)
+    write(corpus, rows(30))
+    with pytest.raises(OSError, match="Input/output error"):
+        run_audit(opts)
+    assert current_run(state) == before
 
 
 def test_changed_settings_rescan_everything_and_say_why(tmp_path):
@@ -278,3 +324,60 @@ def test_columnar_counts_are_the_per_document_counts(tmp_path):
     assert finish_counts(*table_counts(table)) == whole
     for part in (table.slice(5, 17), table.take(np.array([41, 3, 0, 40, 9])), table.slice(0, 0)):
         assert finish_counts(*table_counts(part)) == counts(states_from_rows(part.select(STATE_COLUMNS).to_pydict()))
+
+
+def test_an_incremental_run_reads_in_a_forked_process_and_its_errors_are_the_runs(tmp_path, monkeypatch):
+    """JSONL, incremental: read and hashed in a child process (``audit_read.ReadApart``), with the same
+    results as a run read in a thread; an error there, or the child dying, fails the run, current stays."""
+    import scanner.audit_read as read_mod
+    from scanner.audit import AuditOptions, current_run, run_audit
+    from scanner.errors import WorkerError
+    from scanner.pipeline import ScanOptions
+    from scanner.readers import plan_inputs
+
+    corpus, state = write(tmp_path / "c.jsonl", rows(30)), tmp_path / "state"
+    _, first = audit(corpus, state)
+    plan = plan_inputs([str(corpus)])
+    assert read_mod.read_apart_possible(plan, sampled=False, full=False)
+    assert not read_mod.read_apart_possible(plan, sampled=False, full=True)
+    assert not read_mod.read_apart_possible(plan, sampled=True, full=False)
+    assert not read_mod.read_apart_possible(plan_inputs([str(tmp_path)], exclude=[state]), sampled=False, full=False)
+    write(corpus, edited(rows(30)))
+    opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7, scan=ScanOptions(use_model=False))
+    real = read_mod.shard_fingerprint
+    parent = os.getpid()
+
+    def failing(docs):  # runs in the child (forked after the patch)
+        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+            raise ValueError("cannot hash d20")
+        return real(docs)
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", failing)
+    with pytest.raises(ValueError, match="cannot hash d20"):
+        run_audit(opts)
+    assert current_run(state) == first["run_id"]
+
+    def dying(docs):
+        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+            os._exit(9)
+        return real(docs)
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", dying)
+    with pytest.raises(WorkerError, match="exit code 9"):
+        run_audit(opts)
+    assert current_run(state) == first["run_id"]
+
+    monkeypatch.setattr(read_mod, "shard_fingerprint", real)
+    copy = tmp_path / "state-copy"
+    shutil.copytree(state, copy, symlinks=True)
+    apart, _ = run_audit(opts)
+    monkeypatch.setattr(read_mod, "read_apart_possible", lambda *a: False)
+    in_thread, _ = run_audit(AuditOptions(inputs=[str(corpus)], state_dir=str(copy), shard_size=7,
+                                          scan=ScanOptions(use_model=False)))
+    assert apart["counts"] == in_thread["counts"] and apart["counts"]["scanned"] == 4
+    for sub in ("documents", "spans"):
+        a, b = pq.read_table(state / "current" / sub), pq.read_table(copy / "current" / sub)
+        assert a.schema == b.schema and a.drop_columns([c for c in AUDIT_ONLY if c in a.column_names]).equals(
+            b.drop_columns([c for c in AUDIT_ONLY if c in b.column_names]))
+        if sub == "documents":
+            assert a.column("content_hash").equals(b.column("content_hash"))
