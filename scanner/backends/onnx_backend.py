@@ -81,8 +81,8 @@ class OnnxBackend(LogitsBackend):
         # Idle pool threads sleep instead of spinning. A spinning thread burns a core between ops and
         # between runs (while Python decodes and runs the detectors) that this process' other threads
         # or a neighbour then lack: on the shared 2-core test machine spinning off halved model-only
-        # wall time and cut whole-scan CPU-s by ~15%; quiet, it costs a few percent of wall in wake-ups
-        # (benchmarks/README.md, "Measurements behind code defaults"; ort_spinning.py, cold_scan.py).
+        # wall time and cut whole-scan CPU-s by 15-40%; in the least busy rounds it cost 5-15% of
+        # wall in wake-ups (benchmarks/README.md, "Measurements behind code defaults").
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.add_session_config_entry("session.inter_op.allow_spinning", "0")
         so.log_severity_level = 3  # errors only; failures surface as exceptions below
