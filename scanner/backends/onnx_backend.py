@@ -78,13 +78,14 @@ class OnnxBackend(LogitsBackend):
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.intra_op_num_threads = threads or physical_cores()
         so.inter_op_num_threads = 1
-        # Idle pool threads sleep instead of spinning. A spinning thread burns a core between ops and
-        # between runs (while Python decodes and runs the detectors) that this process' other threads
-        # or a neighbour then lack: on the shared 2-core test machine spinning off halved model-only
-        # wall time and cut whole-scan CPU-s by 15-40%; in the least busy rounds it cost 5-15% of
-        # wall in wake-ups (benchmarks/README.md, "Measurements behind code defaults").
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        so.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        # Pool threads spin between ops (ONNX Runtime's default) unless PII_SCANNER_ORT_SPINNING=0. On
+        # a quiet 2-core Xeon spinning off cost 10-15% of wall time at the same CPU-s; on the same machine
+        # shared with other jobs spinning threads held cores the others needed: model-only took 1.9x
+        # the wall time, whole scans 1.7x the wall and CPU-s. Findings are the same either way
+        # (benchmarks/README.md, "Measurements behind code defaults").
+        if os.environ.get("PII_SCANNER_ORT_SPINNING", "1") == "0":
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            so.add_session_config_entry("session.inter_op.allow_spinning", "0")
         so.log_severity_level = 3  # errors only; failures surface as exceptions below
         providers: list = [CPU_EP]
         if device == "cuda":
