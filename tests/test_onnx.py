@@ -156,8 +156,8 @@ def test_fp32_onnx_matches_torch(exported, model_dir, batch, torch_backend, torc
 def test_int8_onnx_nearly_agrees_with_torch(exported, model_dir, batch, torch_logits):
     from scanner.backends.onnx_backend import OnnxBackend
 
-    backend = OnnxBackend(model_dir, device="cpu", precision="auto", threads=1)
-    assert backend.precision == "int8"
+    backend = OnnxBackend(model_dir, device="cpu", precision="int8", threads=1)
+    assert backend.precision == "int8" and backend.describe()["precision_reason"] == "as requested"
     logits = backend.infer(*batch)
     valid = batch[1].astype(bool)
     agree = (logits.argmax(-1) == torch_logits.argmax(-1))[valid].mean()

@@ -82,11 +82,15 @@ def test_quiet_scan_prints_no_third_party_progress_bars_or_warnings(one_doc, tmp
 
 @pytest.mark.slow
 def test_quiet_scan_with_a_first_onnx_export_is_quiet_too(one_doc, tmp_path):
-    """The first int8 run exports the model to ONNX (torch.onnx, the quantizer): none of it shows."""
+    """The first run exports the model to ONNX (torch.onnx, and the quantizer where auto picks int8):
+    none of it shows."""
     got, err = run_cli(["scan", str(one_doc), "-o", str(tmp_path / "out"), "-q"], tmp_path,
                        {"PII_SCANNER_CACHE": str(tmp_path / "fresh-cache")})
     assert got["code"] == 0, err
-    assert list((tmp_path / "fresh-cache").rglob("model.int8.onnx"))  # it did export
+    from scanner.backends.cpu import cpu_flags, cpu_precision
+
+    precision = cpu_precision(cpu_flags())[0]  # what auto runs on this CPU
+    assert list((tmp_path / "fresh-cache").rglob(f"model.{precision}.onnx"))  # it did export
     assert "Loading weights" not in err and "it/s" not in err and "warning" not in err.lower()
 
 
@@ -103,11 +107,13 @@ def _cuda_driver_loads() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(_cuda_driver_loads(), reason="a CUDA driver is present: auto must ask torch")
 def test_default_backend_on_a_machine_without_cuda_does_not_import_torch(one_doc, tmp_path):
-    """auto picks int8 ONNX Runtime on a CPU; without a CUDA driver there is nothing to ask torch.
+    """auto picks ONNX Runtime on a CPU (int8 or fp32 by its flags); without a CUDA driver there is nothing to ask torch.
 
     (The first run may export the model to ONNX, which needs torch: the second is the one measured.)"""
+    from scanner.backends.cpu import cpu_flags, cpu_precision
+
     args = ["scan", str(one_doc), "-o", str(tmp_path / "out"), "-q", "--fresh"]
     run_cli(args, tmp_path)
     got, err = run_cli(args, tmp_path)
     assert got == {"code": 0, "heavy": []}, err
-    assert "onnx on cpu (int8" in " ".join(err.split())
+    assert f"onnx on cpu ({cpu_precision(cpu_flags())[0]}" in " ".join(err.split())

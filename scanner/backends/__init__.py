@@ -3,8 +3,10 @@
 Selection (``name="auto"``), fastest first, as measured (see the README's benchmark section):
 
 * CUDA GPU (``torch.cuda.is_available()``): torch fp16, then ONNX Runtime CUDA/TensorRT fp16.
-* CPU: ONNX Runtime int8 (per-token activations, per-channel weights: ``scanner.quantize``; 1.9x
-  fp32 with VNNI/AMX), then torch fp32.
+* CPU: ONNX Runtime, then torch fp32. ONNX's ``precision="auto"`` is int8 (per-token activations,
+  per-channel weights: ``scanner.quantize``; 1.9x fp32 with VNNI/AMX) on a CPU with VNNI or AMX and
+  fp32 on one without (``cpu.py``: a rule on the CPU's flags; the backend's ``precision_reason``
+  says which applied, and the manifest records it).
 
 Fallback: a requested backend/device that cannot run here (no GPU, no ``onnxruntime-gpu``, a CUDA
 init error, ``onnxruntime`` missing, an ONNX export failure, a precision the backend lacks) falls down
@@ -45,7 +47,7 @@ REGISTRY: dict[str, Callable[..., Backend]] = {"torch": _torch, "onnx": _onnx}
 AUTO_ORDER = {"cuda": [("torch", "cuda"), ("onnx", "cuda")], "cpu": [("onnx", "cpu"), ("torch", "cpu")]}
 AUTO_WHY = {("torch", "cuda"): "CUDA GPU present: torch fp16 is the fastest GPU backend",
             ("onnx", "cuda"): "CUDA GPU present: ONNX Runtime on CUDA",
-            ("onnx", "cpu"): "no CUDA GPU: int8 ONNX Runtime is the fastest CPU backend (~2x torch fp32)",
+            ("onnx", "cpu"): "no CUDA GPU: ONNX Runtime is the fastest CPU backend",
             ("torch", "cpu"): "no CUDA GPU: torch fp32"}
 # Where an explicit request falls when it cannot run: keep the GPU if possible, then the CPU.
 FALLBACK = [("onnx", "cuda"), ("torch", "cuda"), ("onnx", "cpu"), ("torch", "cpu")]
@@ -132,6 +134,8 @@ def load_backend(name: str, model_dir: Path, device: str = "auto", strict: bool 
         what = _describe(backend)
         if not errors:
             why = AUTO_WHY.get((cand_name, cand_device), "") if name == "auto" else "as requested"
+            if precision == "auto" and getattr(backend, "precision_reason", None):
+                why += f"; {backend.precision_reason}"  # which precision auto chose, and why
             return backend, f"backend {what}: {why}"
         first = plan[0]
         reason = (f"backend {what}: fell back from {first[0]} on {first[1]} because "

@@ -59,9 +59,10 @@ class OnnxBackend(LogitsBackend):
                 f"onnxruntime {ort.__version__} has no {CUDA_EP} (providers: {', '.join(available)}): "
                 "install onnxruntime-gpu (see README)")
         use_trt = device == "cuda" and TRT_EP in available and _tensorrt_loadable()
-        if use_trt and precision == "auto":
-            precision = "fp16"
-        precision = self._pick_precision(model_dir, device, precision)
+        trt_auto = use_trt and precision == "auto"
+        precision, precision_reason = self._pick_precision(model_dir, device, "fp16" if trt_auto else precision)
+        if trt_auto:
+            precision_reason = "TensorRT: fp16"
         # TensorRT compiles the portable fp32 graph itself (fp16 through trt_fp16_enable); the fp16
         # file's fused contrib ops (Attention, EmbedLayerNormalization) are CUDA-EP kernels only.
         file_precision = "fp32" if use_trt else precision
@@ -77,6 +78,14 @@ class OnnxBackend(LogitsBackend):
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.intra_op_num_threads = threads or physical_cores()
         so.inter_op_num_threads = 1
+        # Pool threads spin between ops (ONNX Runtime's default) unless PII_SCANNER_ORT_SPINNING=0. On
+        # a quiet 2-core Xeon spinning off cost 10-15% of wall time at the same CPU-s; on the same machine
+        # shared with other jobs spinning threads held cores the others needed: model-only took 1.9x
+        # the wall time, whole scans 1.7x the wall and CPU-s. Findings are the same either way
+        # (benchmarks/README.md, "Measurements behind code defaults").
+        if os.environ.get("PII_SCANNER_ORT_SPINNING", "1") == "0":
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            so.add_session_config_entry("session.inter_op.allow_spinning", "0")
         so.log_severity_level = 3  # errors only; failures surface as exceptions below
         providers: list = [CPU_EP]
         if device == "cuda":
@@ -107,6 +116,7 @@ class OnnxBackend(LogitsBackend):
         self.session = sess
         self.device = device
         self.precision = precision
+        self.precision_reason = precision_reason
         self.path = path
         self.provider = got[0]
         self.threads = so.intra_op_num_threads
@@ -114,24 +124,27 @@ class OnnxBackend(LogitsBackend):
         self._output = sess.get_outputs()[0].name
 
     @staticmethod
-    def _pick_precision(model_dir: Path, device: str, precision: str) -> str:
+    def _pick_precision(model_dir: Path, device: str, precision: str) -> tuple[str, str]:
+        """The precision to run and why (what the manifest records as ``precision_reason``)."""
         if precision == "auto":
-            if device == "cpu":
-                return "int8"
+            if device == "cpu":  # int8 or fp32 by the CPU's flags (``cpu.py``: the rule, measured)
+                from .cpu import cpu_flags, cpu_precision
+
+                return cpu_precision(cpu_flags())
             from ..export import ensure_onnx
 
             try:  # fp16 when it can be made here (it needs onnxruntime.transformers), else fp32
                 ensure_onnx(model_dir, "fp16")
-                return "fp16"
+                return "fp16", "CUDA: fp16"
             except Exception:  # noqa: BLE001
-                return "fp32"
+                return "fp32", "CUDA: fp16 export unavailable here (onnxruntime.transformers)"
         if precision not in ("fp32", "fp16", "int8"):
             raise BackendUnavailable(f"onnx: no {precision} export (onnx runs fp32, fp16 or int8)")
         if device == "cpu" and precision == "fp16":
             raise BackendUnavailable("onnx: fp16 is for CUDA; on CPU use int8 or fp32")
         if device == "cuda" and precision == "int8":
             raise BackendUnavailable("onnx: int8 (per-token quantization) is a CPU format; on CUDA use fp16")
-        return precision
+        return precision, "as requested"
 
     def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         ids = np.ascontiguousarray(input_ids, dtype=np.int64)
@@ -147,7 +160,8 @@ class OnnxBackend(LogitsBackend):
         # export_version: the recipe that made the file (int8 became per-token in 3); a result setting
         info = {"backend": self.name, "device": self.device, "precision": self.precision,
                 "provider": self.provider, "onnxruntime": self.ort.__version__,
-                "onnx_file": self.path.name, "export_version": EXPORT_VERSION}
+                "onnx_file": self.path.name, "export_version": EXPORT_VERSION,
+                "precision_reason": self.precision_reason}
         if self.device == "cpu":
             info["threads"] = self.threads
         return info
