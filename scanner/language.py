@@ -12,7 +12,6 @@ enough letters overrides the default, which is "the model's language": when unsu
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 SAMPLE_CHARS = 2000  # identification reads this much of the document: its cost stays per document
@@ -20,26 +19,11 @@ MIN_LETTERS = 40
 NO_LANGUAGE = "zxx"
 
 
-_LOAD_LOCK = threading.Lock()  # one load, whichever thread asks first; the others wait for it
-
-
 @lru_cache(maxsize=1)
-def _load():
+def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def _identifier():
-    with _LOAD_LOCK:
-        return _load()
-
-
-def preload() -> None:
-    """Load the identifier in a background thread (its model is an xz-compressed file: ~0.4 s, most
-    of it decompression, which releases the GIL), so a scanner's start-up loads it while the model
-    backend loads instead of on the first document."""
-    threading.Thread(target=_identifier, name="langid-load", daemon=True).start()
 
 
 def sample(text: str) -> str:

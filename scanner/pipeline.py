@@ -20,7 +20,6 @@ from .backends import load_backend
 from .consistency import propagate
 from .decode import decode_spans
 from .language import identify
-from .language import preload as preload_language_id
 from .merge import merge_spans
 from .model import ModelInfo
 from .policy import Policy, classify, load_policy
@@ -142,13 +141,11 @@ class Scanner:
         self.cls_id, self.sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id
         self.pad_id = hf_tok.pad_token_id or 0
         self.backend, self.backend_reason = (None, "model disabled")
-        self.rules_cfg: RulesConfig = load_rules_config(opts.rules_config)
-        if opts.use_model and self.rules_cfg.model_languages:
-            preload_language_id()  # beside the backend's load, not on the first document
         if opts.use_model:
             self.backend, self.backend_reason = load_backend(
                 opts.backend, self.model.path, device=opts.device, strict=opts.strict_backend,
                 precision=opts.precision, threads=opts.threads, compile=opts.compile)
+        self.rules_cfg: RulesConfig = load_rules_config(opts.rules_config)
         self.detectors = build_detectors(self.rules_cfg) if opts.use_rules else []
         self.rule_labels = authoritative_labels(self.detectors)
         self.policy: Policy = load_policy(opts.policy)
