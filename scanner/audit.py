@@ -11,7 +11,7 @@ Layout::
 Why: a run writes its own folder completely (atomic, fsynced parts from ``writers``), then its
 manifest, and only then moves ``current`` with one ``rename`` of a symlink. A run killed at any moment
 leaves ``current`` on the previous complete run; the next run removes the debris. Documents whose
-content hash (``resume.shard_fingerprint`` of the one document) is unchanged are carried forward
+content hash (``resume.content_hash``: id, text and status, not the file name) is unchanged are carried forward
 row for row; everything is rescanned when the settings a result depends on differ (named in the
 manifest's ``full_reason``). ``run_id`` starts with a sequence number, so runs sort in order.
 """
@@ -189,11 +189,12 @@ def _diff(prev: Previous, tally: _Tally) -> dict:
     return diff_of(before, after, old, tally.fresh, prev.counts(), tally.counts(), tally.changed)
 
 
-def _audit_shard(sid: int, ids: list[str], hashes: list[str], shard, scanner: Scanner, prev: Previous,
-                 full: bool, folder: Path, run_id: str, tally: _Tally, writer: PartWriter) -> tuple[int, int]:
-    """Scan what changed in one shard (``ids`` and ``hashes``: each document's id and content hash;
-    ``shard[i]``: the document at position ``i``, for every position to scan), carry the rest, hand
-    both parts to ``writer``; returns (docs, tokens)."""
+def _audit_shard(sid: int, ids: list[str], hashes: list[str], sources: list[str], shard, scanner: Scanner,
+                 prev: Previous, full: bool, folder: Path, run_id: str, tally: _Tally,
+                 writer: PartWriter) -> tuple[int, int]:
+    """Scan what changed in one shard (``ids``, ``hashes``, ``sources``: each document's id, content hash
+    and source; ``shard[i]``: the document at position ``i``, for every position to scan), carry the
+    rest (with this run's sources), hand both parts to ``writer``; returns (docs, tokens)."""
     todo, changed = to_scan(ids, hashes, prev.index, prev.hashes, full)
     tally.changed += changed
     t0 = time.perf_counter()
@@ -202,13 +203,13 @@ def _audit_shard(sid: int, ids: list[str], hashes: list[str], shard, scanner: Sc
     t1 = time.perf_counter()
     name = part_name(sid)
     rows = carried_rows(ids, list(range(len(ids))), prev) if not todo else None
-    same = prev.same_part(sid, rows) if rows is not None else None
+    same = prev.same_part(sid, rows, sources) if rows is not None else None
     new_docs = None
     if same is not None:  # nothing changed in this part: the new run shares the previous files
         docs = prev.docs.take(rows)
         writer.submit(_link_parts, writer, same, folder, name)
     else:
-        docs, spans, new_docs = shard_tables(ids, scanned, hashes, todo, results, prev, run_id)
+        docs, spans, new_docs = shard_tables(ids, scanned, hashes, sources, todo, results, prev, run_id)
         writer.submit(_write_parts, writer, docs, spans, folder, name)
     tally.write_s += time.perf_counter() - t1
     tally.scan_s += t1 - t0
@@ -275,14 +276,14 @@ def run_audit(opts: AuditOptions, scanner: Scanner | None = None,
         with shards(plan, docs, opts.shard_size, prev, sampler is not None, bool(full_reason)) as source, \
                 PartWriter() as writer:
             prev.load_spans()  # while the first shards are read
-            for sid, ids, hashes, shard in source:
-                n_docs, n_tokens = _audit_shard(sid, ids, hashes, shard, scanner, prev, bool(full_reason), folder,
-                                                run_id, tally, writer)
+            for sid, ids, hashes, sources, shard in source:
+                n_docs, n_tokens = _audit_shard(sid, ids, hashes, sources, shard, scanner, prev, bool(full_reason),
+                                                folder, run_id, tally, writer)
                 n_shards += 1
                 if on_progress:
                     on_progress(n_docs, n_tokens)
             if n_shards == 0:  # an empty corpus still gets readable (empty) tables
-                _audit_shard(0, [], [], [], scanner, prev, True, folder, run_id, tally, writer)
+                _audit_shard(0, [], [], [], [], scanner, prev, True, folder, run_id, tally, writer)
             t_wait = time.perf_counter()
         tally.write_s += time.perf_counter() - t_wait
         diff = _diff(prev, tally)

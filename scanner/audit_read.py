@@ -1,8 +1,8 @@
 """Where an audit's shards come from: the input read, hashed and compared with the previous run.
 
-A shard arrives as ``(sid, ids, hashes, docs)``: every document's id and content hash
-(``resume.shard_fingerprint`` of the one document) in input order, and ``docs[i]`` the ``Document`` at
-position ``i`` for at least every position ``to_scan`` picks (the ones to scan).
+A shard arrives as ``(sid, ids, hashes, sources, docs)``: every document's id, content hash
+(``resume.content_hash``: not where it was read from) and source in input order, and ``docs[i]`` the
+``Document`` at position ``i`` for at least every position ``to_scan`` picks (the ones to scan).
 
 An incremental run (the previous run's results are valid, no ``--sample``) of plain files read without
 Arrow (JSONL, CSV/TSV, text) does the reading in a forked process (``ReadApart``): decoding JSON and
@@ -30,10 +30,10 @@ from .carry import Previous
 from .errors import WorkerError, one_line
 from .readers import InputPlan, iter_shards
 from .records import Document
-from .resume import shard_fingerprint
+from .resume import content_hash
 from .runner import _prefetch
 
-Shard = tuple[int, list[str], list[str], Any]  # (sid, ids, hashes, docs by position)
+Shard = tuple[int, list[str], list[str], list[str], Any]  # (sid, ids, hashes, sources, docs by position)
 _READ_APART_FORMATS = frozenset({"jsonl", "csv", "tsv", "text"})
 
 
@@ -55,7 +55,7 @@ def to_scan(ids: list[str], hashes: list[str], index: dict[str, int], prev_hashe
 
 def _hashed(docs: Iterator[Document], shard_size: int) -> Iterator[Shard]:
     for sid, shard in iter_shards(docs, shard_size):
-        yield sid, [d.doc_id for d in shard], [shard_fingerprint([d]) for d in shard], shard
+        yield sid, [d.doc_id for d in shard], [content_hash(d) for d in shard], [d.source for d in shard], shard
 
 
 def read_apart_possible(plan: InputPlan, sampled: bool, full: bool) -> bool:
@@ -94,9 +94,9 @@ def _child(documents: Callable[[], Iterator[Document]], shard_size: int, index: 
     """The forked reader: per shard, ids, hashes and the documents to scan; then None (or the error)."""
     code = 0
     try:
-        for sid, ids, hashes, shard in _hashed(documents(), shard_size):
+        for sid, ids, hashes, sources, shard in _hashed(documents(), shard_size):
             todo, _ = to_scan(ids, hashes, index, prev_hashes, False)
-            conn.send((sid, ids, hashes, {i: shard[i] for i in todo}))
+            conn.send((sid, ids, hashes, sources, {i: shard[i] for i in todo}))
         conn.send(None)
     except BrokenPipeError:  # the parent is gone (ended, or killed)
         code = 1

@@ -146,13 +146,16 @@ class Previous:
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         return offsets + np.arange(lengths.sum())
 
-    def same_part(self, sid: int, rows: np.ndarray) -> tuple[Path, Path] | None:
-        """The previous part files of shard ``sid`` when its carried ``rows`` are exactly that part."""
+    def same_part(self, sid: int, rows: np.ndarray, sources: list[str]) -> tuple[Path, Path] | None:
+        """The previous part files of shard ``sid`` when its carried ``rows`` are exactly that part,
+        read from the same ``sources``."""
         part = self.parts.get(sid)
         if part is None or len(rows) != part[3] - part[2] or not len(rows):
             return None
         if rows[0] != part[2] or not np.array_equal(rows, np.arange(part[2], part[3])):
             return None
+        if self.docs.column("source").slice(part[2], part[3] - part[2]).to_pylist() != sources:
+            return None  # the same documents under another file name: the rows take the new one
         return part[0], part[1]
 
 
@@ -181,10 +184,10 @@ def with_audit_columns(table: pa.Table, hashes: list[str], run_id: str) -> pa.Ta
                                pa.array([run_id] * len(hashes), pa.string()))
 
 
-def shard_tables(ids: list[str], scanned: list[Document], hashes: list[str], todo: list[int], results: list,
-                 prev: Previous, run_id: str) -> tuple[pa.Table, pa.Table, pa.Table]:
+def shard_tables(ids: list[str], scanned: list[Document], hashes: list[str], sources: list[str], todo: list[int],
+                 results: list, prev: Previous, run_id: str) -> tuple[pa.Table, pa.Table, pa.Table]:
     """The shard's documents and spans in input order (new results for ``todo``, whose documents are
-    ``scanned``; carried rows else), and the new documents' rows alone."""
+    ``scanned``; carried rows, with this run's ``sources``, else), and the new documents' rows alone."""
     new_docs = with_audit_columns(documents_table(results, [d.note for d in scanned]),
                                   [hashes[i] for i in todo], run_id)
     todo_set = set(todo)
@@ -193,6 +196,9 @@ def shard_tables(ids: list[str], scanned: list[Document], hashes: list[str], tod
     docs = pa.concat_tables([new_docs.cast(AUDIT_DOCUMENTS_SCHEMA), prev.docs.take(rows)]) if keep \
         else new_docs.cast(AUDIT_DOCUMENTS_SCHEMA)
     docs = docs.take(_order(todo + keep))
+    if keep:
+        i = docs.schema.get_field_index("source")
+        docs = docs.set_column(i, docs.schema.field(i), pa.array(sources, pa.string()))
     spans = spans_table(results).cast(SPANS_SCHEMA)
     owner = np.repeat(np.asarray(todo, dtype=np.int64), [len(r.spans) for r in results])
     if keep:

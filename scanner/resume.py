@@ -59,6 +59,16 @@ def shard_fingerprint(docs: Iterable[Document]) -> str:
     return h.hexdigest()
 
 
+def content_hash(d: Document) -> str:
+    """An audit's per-document hash: what its result depends on, but not where it was read from. A
+    nightly dump under a new name (``corpus-2026-12-02.jsonl``) changes no document; the carried row
+    takes the new source."""
+    h = hashlib.blake2b(digest_size=16)
+    for value in (d.doc_id, d.status, d.error, d.text, getattr(d, "note", None)):
+        _feed(h, value)
+    return h.hexdigest()
+
+
 def settings_differ(before: dict[str, Any] | None, now: dict[str, Any]) -> list[str]:
     """Names of the settings (as a user knows them) that differ; all of them when none were recorded."""
     if not before:

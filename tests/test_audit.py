@@ -344,30 +344,30 @@ def test_an_incremental_run_reads_in_a_forked_process_and_its_errors_are_the_run
     assert not read_mod.read_apart_possible(plan_inputs([str(tmp_path)], exclude=[state]), sampled=False, full=False)
     write(corpus, edited(rows(30)))
     opts = AuditOptions(inputs=[str(corpus)], state_dir=str(state), shard_size=7, scan=ScanOptions(use_model=False))
-    real = read_mod.shard_fingerprint
+    real = read_mod.content_hash
     parent = os.getpid()
 
-    def failing(docs):  # runs in the child (forked after the patch)
-        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+    def failing(doc):  # runs in the child (forked after the patch)
+        if os.getpid() != parent and doc.doc_id == "d20":
             raise ValueError("cannot hash d20")
-        return real(docs)
+        return real(doc)
 
-    monkeypatch.setattr(read_mod, "shard_fingerprint", failing)
+    monkeypatch.setattr(read_mod, "content_hash", failing)
     with pytest.raises(ValueError, match="cannot hash d20"):
         run_audit(opts)
     assert current_run(state) == first["run_id"]
 
-    def dying(docs):
-        if os.getpid() != parent and any(d.doc_id == "d20" for d in docs):
+    def dying(doc):
+        if os.getpid() != parent and doc.doc_id == "d20":
             os._exit(9)
-        return real(docs)
+        return real(doc)
 
-    monkeypatch.setattr(read_mod, "shard_fingerprint", dying)
+    monkeypatch.setattr(read_mod, "content_hash", dying)
     with pytest.raises(WorkerError, match="exit code 9"):
         run_audit(opts)
     assert current_run(state) == first["run_id"]
 
-    monkeypatch.setattr(read_mod, "shard_fingerprint", real)
+    monkeypatch.setattr(read_mod, "content_hash", real)
     copy = tmp_path / "state-copy"
     shutil.copytree(state, copy, symlinks=True)
     apart, _ = run_audit(opts)
@@ -381,3 +381,27 @@ def test_an_incremental_run_reads_in_a_forked_process_and_its_errors_are_the_run
             b.drop_columns([c for c in AUDIT_ONLY if c in b.column_names]))
         if sub == "documents":
             assert a.column("content_hash").equals(b.column("content_hash"))
+
+
+@pytest.mark.parametrize("how", ["jsonl", "folder"])  # the forked reader, and the in-thread reader
+def test_the_same_documents_under_a_new_file_name_are_carried_with_the_new_source(tmp_path, how):
+    """A nightly dump under a dated name changes no document: nothing is rescanned, and every carried
+    row names the file it was read from this time (so its parts are rewritten, not linked)."""
+    items = rows(30)
+    state = tmp_path / "state"
+    if how == "jsonl":
+        first_in, second_in = write(tmp_path / "dump-1.jsonl", items), tmp_path / "dump-2.jsonl"
+    else:
+        (tmp_path / "in-1").mkdir()
+        first_in, second_in = write(tmp_path / "in-1" / "c.jsonl", items).parent, tmp_path / "in-2"
+    _, first = audit(first_in, state)
+    before = current(state)
+    first_in.rename(second_in)
+    _, second = audit(second_in, state)
+    assert (second["scanned"], second["carried"], second["tier_changes"]) == (0, 30, [])
+    after = current(state)
+    assert {d["source"] for d in after} == {str(second_in if how == "jsonl" else second_in / "c.jsonl")}
+    strip = ("source",)
+    assert [{k: v for k, v in d.items() if k not in strip} for d in after] == \
+        [{k: v for k, v in d.items() if k not in strip} for d in before]
+    assert current(state, "spans") == pq.read_table(state / "runs" / first["run_id"] / "spans").to_pylist()
