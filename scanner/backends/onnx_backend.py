@@ -78,11 +78,10 @@ class OnnxBackend(LogitsBackend):
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.intra_op_num_threads = threads or physical_cores()
         so.inter_op_num_threads = 1
-        # Pool threads spin between ops (ONNX Runtime's default) unless PII_SCANNER_ORT_SPINNING=0. On
-        # a quiet 2-core Xeon spinning off cost 10-15% of wall time at the same CPU-s; on the same machine
-        # shared with other jobs spinning threads held cores the others needed: model-only took 1.9x
-        # the wall time, whole scans 1.7x the wall and CPU-s. Findings are the same either way
-        # (benchmarks/README.md, "Measurements behind code defaults").
+        # Pool threads spin between ops (ONNX Runtime's default) unless PII_SCANNER_ORT_SPINNING=0:
+        # spinning is faster on a machine of one's own and holds cores that other jobs on a shared one
+        # need. Findings are the same either way (benchmarks/README.md, "Measurements behind code
+        # defaults").
         if os.environ.get("PII_SCANNER_ORT_SPINNING", "1") == "0":
             so.add_session_config_entry("session.intra_op.allow_spinning", "0")
             so.add_session_config_entry("session.inter_op.allow_spinning", "0")
