@@ -20,7 +20,6 @@ names are a measurement with a wide interval (printed), not the independent chec
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from pathlib import Path
@@ -31,6 +30,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from benchlib.machine import machine_info, machine_line  # noqa: E402
 from benchlib.results import utc_iso, write_result  # noqa: E402
+
+from scanner.sample import wilson  # noqa: E402
 
 SENTENCES = """\
 [[PERSON:Jerome Powell]] told reporters in [[LOC:Washington]] that the [[ORG:Federal Reserve]] would wait for more data.
@@ -124,15 +125,10 @@ def parse(block: str) -> list[tuple[str, list[tuple[int, int, str]]]]:
     return out
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson interval of k/n."""
-    if n == 0:
-        return (0.0, 0.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (round(c - h, 3), round(c + h, 3))
+def _ci(k: int, n: int) -> tuple[float, float]:
+    """95% Wilson interval of k/n (``scanner.sample.wilson``), rounded for the report."""
+    low, high = wilson(k, n)
+    return round(low, 3), round(high, 3)
 
 
 def score(items, predicted: list[list[tuple[int, int]]]) -> dict:
@@ -154,8 +150,8 @@ def score(items, predicted: list[list[tuple[int, int]]]) -> dict:
                 on = next((g[2] for g in gold if overlaps(g, p)), "unlabelled")
                 wrong[on] += 1
     return {"names": names, "found": hit, "recall": round(hit / names, 3) if names else None,
-            "recall_ci95": wilson(hit, names), "person_spans": spans, "correct_spans": right,
-            "precision": round(right / spans, 3) if spans else None, "precision_ci95": wilson(right, spans),
+            "recall_ci95": _ci(hit, names), "person_spans": spans, "correct_spans": right,
+            "precision": round(right / spans, 3) if spans else None, "precision_ci95": _ci(right, spans),
             "wrong_spans_on": wrong}
 
 
