@@ -117,7 +117,7 @@ def test_attribution_can_be_switched_off(tmp_path) -> None:
 
 @pytest.mark.parametrize("edit, key", [
     ("labels: [PERSON, EMAIL, URL, ORGANIZATION, USERNAME]", "attribution.labels[0]"),
-    ("    - '^[ \\t]*__(?:author", "attribution.lines[7]"),
+    ("    - '^[ \\t]*__(?:author", "attribution.lines[6]"),
 ])
 def test_bad_attribution_config_names_the_key(tmp_path, edit: str, key: str) -> None:
     src = load_policy().path.read_text()
