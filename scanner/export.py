@@ -198,8 +198,15 @@ def _export(info: ModelInfo, tmp: Path, todo: list[str], out_dir: Path) -> dict[
     return made
 
 
+def _input_names(info: ModelInfo) -> list[str]:
+    """The graph's inputs: ``token_type_ids`` too for a model that reads case classes (``case.py``)."""
+    from .case import uses_case
+
+    return ["input_ids", "attention_mask"] + (["token_type_ids"] if uses_case(info.config) else [])
+
+
 def _logits_only(model):
-    """The HF model as a module with exactly two inputs and one output (the graph's ``logits``)."""
+    """The HF model as a module with the graph's inputs (two, or three for a case model) and one output."""
     import torch
 
     class LogitsOnly(torch.nn.Module):
@@ -207,15 +214,17 @@ def _logits_only(model):
             super().__init__()
             self.m = m
 
-        def forward(self, input_ids, attention_mask):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask).logits
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
     return LogitsOnly(model).eval()
 
 
-def _sample_batch(info: ModelInfo):
-    """A small padded batch of real token ids: the export's trace input and its numerical check."""
+def _sample_batch(info: ModelInfo) -> dict:
+    """A small padded batch of real token ids (and case classes): the trace input and the check."""
     import numpy as np
+
+    from .case import N_CLASSES
 
     rng = np.random.default_rng(0)
     vocab = int(info.config.get("vocab_size", 30522))
@@ -225,7 +234,10 @@ def _sample_batch(info: ModelInfo):
         mask[row, n:] = 0
         ids[row, n:] = 0
     ids[:, 0] = 101  # [CLS]
-    return ids, mask
+    feed = {"input_ids": ids, "attention_mask": mask}
+    if "token_type_ids" in _input_names(info):
+        feed["token_type_ids"] = rng.integers(0, N_CLASSES, size=ids.shape, dtype=np.int64) * mask
+    return feed
 
 
 def _export_fp32(info: ModelInfo, dst: Path) -> dict:
@@ -238,11 +250,12 @@ def _export_fp32(info: ModelInfo, dst: Path) -> dict:
     # (sdpa exports as a pattern they do not). Same numbers, weights loaded from fp16 into fp32.
     model = AutoModelForTokenClassification.from_pretrained(
         info.path, dtype=torch.float32, attn_implementation="eager")
+    names = _input_names(info)
     wrapped = _logits_only(model)
-    ids, mask = _sample_batch(info)
-    t_ids, t_mask = torch.from_numpy(ids), torch.from_numpy(mask)
+    feed = _sample_batch(info)
+    args = tuple(torch.from_numpy(feed[n]) for n in names)
     with torch.inference_mode():
-        ref = wrapped(t_ids, t_mask).numpy()
+        ref = wrapped(*args).numpy()
     errors = []
     for exporter in ("torchscript", "dynamo"):
         try:
@@ -250,8 +263,8 @@ def _export_fp32(info: ModelInfo, dst: Path) -> dict:
             # stdout, which may be a report (eval --json): keep both quiet.
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
-                opset = _run_exporter(exporter, wrapped, (t_ids, t_mask), dst)
-            diff = float(np.abs(_ort_cpu(dst, ids, mask) - ref).max())
+                opset = _run_exporter(exporter, wrapped, args, dst, names)
+            diff = float(np.abs(_ort_cpu(dst, feed) - ref).max())
         except Exception as exc:  # noqa: BLE001  (any exporter failure: try the other one)
             errors.append(f"{exporter}: {type(exc).__name__}: {exc}")
             continue
@@ -261,20 +274,20 @@ def _export_fp32(info: ModelInfo, dst: Path) -> dict:
     raise ExportError("ONNX export failed: " + "; ".join(errors))
 
 
-def _run_exporter(exporter: str, module, args, dst: Path) -> int:
+def _run_exporter(exporter: str, module, args, dst: Path, inputs: list[str]) -> int:
     """Write ``dst`` with one exporter; returns the opset used."""
     import onnx
     import torch
 
-    names = dict(input_names=["input_ids", "attention_mask"], output_names=["logits"])
+    names = dict(input_names=inputs, output_names=["logits"])
     if exporter == "torchscript":
         axes = {0: "batch", 1: "sequence"}
         torch.onnx.export(module, args, str(dst), dynamo=False, opset_version=OPSET,
                           do_constant_folding=True,
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes}, **names)
+                          dynamic_axes={n: axes for n in [*inputs, "logits"]}, **names)
         return OPSET
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence")
-    shapes = {"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}}
+    shapes = {n: {0: batch, 1: seq} for n in inputs}
     # The dynamo exporter's lowest opset is 18; it writes weights to ``dst.data``: embed them.
     torch.onnx.export(module, args, str(dst), dynamo=True, opset_version=max(OPSET, 18),
                       dynamic_shapes=shapes, verbose=False, **names)
@@ -285,16 +298,17 @@ def _run_exporter(exporter: str, module, args, dst: Path) -> int:
     return max(OPSET, 18)
 
 
-def _ort_cpu(path: Path, ids, mask):
+def _ort_cpu(path: Path, feed: dict):
     import onnxruntime as ort
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.log_severity_level = 3
     sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-    feed = {"input_ids": ids, "attention_mask": mask}
-    if "token_type_ids" in {i.name for i in sess.get_inputs()}:
-        feed["token_type_ids"] = ids * 0
+    names = {i.name for i in sess.get_inputs()}
+    feed = {k: v for k, v in feed.items() if k in names}
+    if "token_type_ids" in names and "token_type_ids" not in feed:
+        feed["token_type_ids"] = feed["input_ids"] * 0
     return sess.run(["logits"], feed)[0].astype("float32")
 
 
@@ -309,9 +323,9 @@ def _quantize_int8(info: ModelInfo, fp32: Path, dst: Path) -> dict:
     from .quantize import quantize_per_token
 
     facts = quantize_per_token(fp32, dst)
-    ids, mask = _sample_batch(info)
-    ref, got = _ort_cpu(fp32, ids, mask), _ort_cpu(dst, ids, mask)
-    valid = mask.astype(bool)
+    feed = _sample_batch(info)
+    ref, got = _ort_cpu(fp32, feed), _ort_cpu(dst, feed)
+    valid = feed["attention_mask"].astype(bool)
     if not np.isfinite(got).all() or (ref.argmax(-1) == got.argmax(-1))[valid].mean() < 0.9:
         raise ExportError(f"int8 ONNX does not reproduce fp32 (max abs logit diff "
                           f"{float(np.abs(ref - got).max()):.2f})")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .backends import load_backend
+from .case import uses_case
 from .consistency import propagate
 from .decode import decode_spans
 from .language import identify
@@ -140,6 +141,8 @@ class Scanner:
         self.tokenizer = rust_tokenizer(hf_tok)
         self.cls_id, self.sep_id = hf_tok.cls_token_id, hf_tok.sep_token_id
         self.pad_id = hf_tok.pad_token_id or 0
+        # A model trained on case classes gets them (``case.py``); they cost nothing for one that is not.
+        self.reads_case = opts.use_model and uses_case(self.model.config)
         self.backend, self.backend_reason = (None, "model disabled")
         if opts.use_model:
             self.backend, self.backend_reason = load_backend(
@@ -176,13 +179,13 @@ class Scanner:
         windows = []
         for i, tk in enumerate(toks):
             if len(tk) and use[i]:
-                windows += make_windows(i, len(tk), tk.ids, max_tokens, self.options.stride)
+                windows += make_windows(i, len(tk), tk.ids, max_tokens, self.options.stride, tk.case)
         tag_ids = [np.zeros(len(tk), dtype=np.int16) for tk in toks]
         tag_scores = [np.zeros(len(tk), dtype=np.float32) for tk in toks]
         t0 = time.perf_counter()
         for batch in make_batches(windows, self.token_budget, self.cls_id, self.sep_id, self.pad_id,
                                   pad_multiple=self.pad_multiple):
-            best, best_p = self._predict(batch.input_ids, batch.attention_mask)
+            best, best_p = self._predict(batch.input_ids, batch.attention_mask, batch.token_type_ids)
             for r, w in enumerate(batch.windows):
                 a, b = w.keep_start - w.tok_start + 1, w.keep_end - w.tok_start + 1  # +1: [CLS]
                 tag_ids[w.doc_index][w.keep_start:w.keep_end] = best[r, a:b]
@@ -196,10 +199,11 @@ class Scanner:
         t.decode = time.perf_counter() - t1
         return out, t
 
-    def _predict(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _predict(self, input_ids: np.ndarray, mask: np.ndarray,
+                 types: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Out of memory: halve the batch and retry, and keep the smaller budget for the rest of the run."""
         try:
-            return self.backend.predict(input_ids, mask)
+            return self.backend.predict(input_ids, mask, types)
         except Exception as exc:  # torch, onnxruntime and CUDA all spell OOM differently
             if not _is_oom(exc) or input_ids.shape[0] == 1:
                 raise
@@ -208,7 +212,8 @@ class Scanner:
                         *input_ids.shape, self.token_budget)
             _free_cuda_cache()
             h = input_ids.shape[0] // 2
-            (b1, p1), (b2, p2) = self._predict(input_ids[:h], mask[:h]), self._predict(input_ids[h:], mask[h:])
+            t1, t2 = (None, None) if types is None else (types[:h], types[h:])
+            (b1, p1), (b2, p2) = self._predict(input_ids[:h], mask[:h], t1), self._predict(input_ids[h:], mask[h:], t2)
             return np.concatenate([b1, b2]), np.concatenate([p1, p2])
 
     def rule_spans(self, texts: list[str]) -> tuple[list[list[Span] | Exception], float]:
@@ -232,7 +237,7 @@ class Scanner:
         thread (the Rust tokenizer releases the GIL) while this one is on the device."""
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
         t0 = time.perf_counter()
-        toks = tokenize(self.tokenizer, [docs[i].text for i in live])
+        toks = tokenize(self.tokenizer, [docs[i].text for i in live], case=self.reads_case)
         seconds = time.perf_counter() - t0
         return Prepared(docs, live, toks, [self.language(docs[i].text) for i in live], seconds)
 

@@ -33,6 +33,7 @@ class Tokenized:
     ids: np.ndarray  # int32 [n]
     offsets: np.ndarray  # int64 [n, 2], Python str offsets
     word_ids: np.ndarray  # int64 [n], word index within the document
+    case: np.ndarray | None = None  # int64 [n], word case classes for models that read them (case.py)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -50,6 +51,7 @@ class Window:
     ids: np.ndarray  # int32, without special tokens
     keep_start: int
     keep_end: int
+    case: np.ndarray | None = None  # the tokens' case classes, when the model reads them
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class Batch:
     input_ids: np.ndarray  # int64 [B, T]
     attention_mask: np.ndarray  # int64 [B, T]
     windows: list[Window]
+    token_type_ids: np.ndarray | None = None  # int64 [B, T] case classes (0 on special tokens and padding)
 
     @property
     def n_tokens(self) -> int:
@@ -111,8 +114,11 @@ def rust_tokenizer(hf_tokenizer):
     return tok
 
 
-def tokenize(tokenizer, texts: Sequence[str]) -> list[Tokenized]:
-    """Tokenise many documents (a ``tokenizers.Tokenizer``); huge texts are cut into pieces first."""
+def tokenize(tokenizer, texts: Sequence[str], case: bool = False) -> list[Tokenized]:
+    """Tokenise many documents (a ``tokenizers.Tokenizer``); huge texts are cut into pieces first.
+
+    ``case``: also give each token its word's case class (``case.case_ids``), for models that read it.
+    """
     pieces: list[str] = []
     owners: list[tuple[int, int]] = []  # (doc index, char shift)
     for i, text in enumerate(texts):
@@ -142,11 +148,16 @@ def tokenize(tokenizer, texts: Sequence[str]) -> list[Tokenized]:
             out.append(Tokenized(np.concatenate([p[0] for p in parts]),
                                  np.concatenate([p[1] for p in parts]),
                                  np.concatenate([p[2] for p in parts])))
+    if case:
+        from .case import case_ids
+
+        for text, tk in zip(texts, out):
+            tk.case = case_ids(text, tk.offsets, tk.word_ids)
     return out
 
 
 def make_windows(doc_index: int, n_tokens: int, ids: np.ndarray, max_tokens: int,
-                 stride: int) -> list[Window]:
+                 stride: int, case: np.ndarray | None = None) -> list[Window]:
     """Overlapping windows over one document; each token owned by the window where it is most central.
 
     ``max_tokens`` excludes the two special tokens. ``stride`` is the overlap in tokens. Windows start
@@ -155,7 +166,7 @@ def make_windows(doc_index: int, n_tokens: int, ids: np.ndarray, max_tokens: int
     neighbour already owns (a 130-token document would cost 252 tokens instead of 162).
     """
     if n_tokens <= max_tokens:
-        return [Window(doc_index, 0, ids, 0, n_tokens)]
+        return [Window(doc_index, 0, ids, 0, n_tokens, case)]
     step = max_tokens - stride
     # Exactly one start falls in [n - max_tokens, n - stride): the last window, which reaches the end
     # and is longer than the overlap, so its tokens keep as much left context as any other window's.
@@ -165,7 +176,8 @@ def make_windows(doc_index: int, n_tokens: int, ids: np.ndarray, max_tokens: int
         # Ownership boundary between neighbours: the middle of their overlap.
         keep_start = 0 if j == 0 else (s + starts[j - 1] + max_tokens) // 2
         keep_end = n_tokens if j == len(starts) - 1 else (starts[j + 1] + s + max_tokens) // 2
-        windows.append(Window(doc_index, s, ids[s:s + max_tokens], keep_start, keep_end))
+        windows.append(Window(doc_index, s, ids[s:s + max_tokens], keep_start, keep_end,
+                              None if case is None else case[s:s + max_tokens]))
     return windows
 
 
@@ -192,11 +204,14 @@ def make_batches(windows: list[Window], token_budget: int, cls_id: int, sep_id: 
         width = width_of(len(chosen[-1].ids))
         input_ids = np.full((len(chosen), width), pad_id, dtype=np.int64)
         mask = np.zeros((len(chosen), width), dtype=np.int64)
+        types = np.zeros((len(chosen), width), dtype=np.int64) if chosen[0].case is not None else None
         for r, w in enumerate(chosen):
             n = len(w.ids)
             input_ids[r, 0] = cls_id
             input_ids[r, 1:n + 1] = w.ids
             input_ids[r, n + 1] = sep_id
             mask[r, :n + 2] = 1
-        yield Batch(input_ids, mask, chosen)
+            if types is not None:
+                types[r, 1:n + 1] = w.case
+        yield Batch(input_ids, mask, chosen, types)
         i = j

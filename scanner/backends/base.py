@@ -1,6 +1,7 @@
 """The one interface every inference backend implements.
 
-A backend loads a model once and maps padded ``input_ids``/``attention_mask`` (int64 numpy arrays) to
+A backend loads a model once and maps padded ``input_ids``/``attention_mask`` (int64 numpy arrays), and
+``token_type_ids`` for a model that reads letter case (``scanner/case.py``; zeros when not given), to
 float32 logits ``[batch, seq, n_tags]`` (``infer``), and to the winning tag and its probability per
 token (``predict``, what the scanner uses). ``LogitsBackend`` derives ``predict`` from ``infer``; a
 backend overrides it where the reduction is cheaper on its device (torch on CUDA: 12 bytes per token
@@ -27,11 +28,13 @@ class Backend(Protocol):
     device: str  # "cpu" | "cuda"
     precision: str  # "fp32" | "fp16" | "bf16" | "int8"
 
-    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+              token_type_ids: np.ndarray | None = None) -> np.ndarray:
         """Logits as float32 numpy ``[batch, seq, n_tags]``."""
         ...
 
-    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                token_type_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Winning tag id and its softmax probability per token: int ``[batch, seq]``, float32 ``[batch, seq]``."""
         ...
 
@@ -53,8 +56,9 @@ def top_tags(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class LogitsBackend:
     """``predict`` from ``infer`` on the host; backends subclass it and may override ``predict``."""
 
-    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return top_tags(self.infer(input_ids, attention_mask))  # type: ignore[attr-defined]
+    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                token_type_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return top_tags(self.infer(input_ids, attention_mask, token_type_ids))  # type: ignore[attr-defined]
 
 
 def physical_cores() -> int:

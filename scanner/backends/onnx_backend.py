@@ -99,9 +99,9 @@ class OnnxBackend(LogitsBackend):
                     "trt_engine_cache_enable": True, "trt_engine_cache_path": str(cache),
                     "trt_timing_cache_enable": True,
                     # one engine for every batch shape the pipeline makes, not one build per shape
-                    "trt_profile_min_shapes": "input_ids:1x1,attention_mask:1x1",
-                    "trt_profile_opt_shapes": "input_ids:64x256,attention_mask:64x256",
-                    "trt_profile_max_shapes": "input_ids:1024x512,attention_mask:1024x512"}))
+                    "trt_profile_min_shapes": _profile(model_dir, "1x1"),
+                    "trt_profile_opt_shapes": _profile(model_dir, "64x256"),
+                    "trt_profile_max_shapes": _profile(model_dir, "1024x512")}))
         try:
             sess = ort.InferenceSession(str(path), so, providers=providers)
         except Exception as exc:  # noqa: BLE001  (CUDA/TensorRT init errors come as several types)
@@ -145,11 +145,13 @@ class OnnxBackend(LogitsBackend):
             raise BackendUnavailable("onnx: int8 (per-token quantization) is a CPU format; on CUDA use fp16")
         return precision, "as requested"
 
-    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+              token_type_ids: np.ndarray | None = None) -> np.ndarray:
         ids = np.ascontiguousarray(input_ids, dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": np.ascontiguousarray(attention_mask, dtype=np.int64)}
         if "token_type_ids" in self._inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
+            feed["token_type_ids"] = (np.zeros_like(ids) if token_type_ids is None
+                                      else np.ascontiguousarray(token_type_ids, dtype=np.int64))
         logits = self.session.run([self._output], feed)[0]
         return logits if logits.dtype == np.float32 else logits.astype(np.float32)
 
@@ -164,3 +166,14 @@ class OnnxBackend(LogitsBackend):
         if self.device == "cpu":
             info["threads"] = self.threads
         return info
+
+
+def _profile(model_dir: Path, dims: str) -> str:
+    """A TensorRT shape profile naming every graph input (``token_type_ids`` for a case model)."""
+    from ..case import uses_case
+    from ..model import ModelInfo
+
+    names = ["input_ids", "attention_mask"]
+    if uses_case(ModelInfo.resolve(model_dir).config):
+        names.append("token_type_ids")
+    return ",".join(f"{n}:{dims}" for n in names)

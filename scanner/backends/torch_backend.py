@@ -49,26 +49,30 @@ class TorchBackend(LogitsBackend):
         self.precision = precision
         self._pin = device == "cuda"
 
-    def _logits(self, input_ids: np.ndarray, attention_mask: np.ndarray):
+    def _logits(self, input_ids: np.ndarray, attention_mask: np.ndarray, token_type_ids: np.ndarray | None):
         """Logits on the device (call under ``inference_mode``)."""
-        torch = self.torch
-        ids = torch.from_numpy(input_ids)
-        mask = torch.from_numpy(attention_mask)
-        if self._pin:
-            ids, mask = ids.pin_memory(), mask.pin_memory()
-        ids = ids.to(self.device, non_blocking=True)
-        mask = mask.to(self.device, non_blocking=True)
-        return self.model(input_ids=ids, attention_mask=mask).logits
+        arrays = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            arrays["token_type_ids"] = token_type_ids
+        feed = {}
+        for key, a in arrays.items():
+            t = self.torch.from_numpy(a)
+            if self._pin:
+                t = t.pin_memory()
+            feed[key] = t.to(self.device, non_blocking=True)
+        return self.model(**feed).logits
 
-    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def infer(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+              token_type_ids: np.ndarray | None = None) -> np.ndarray:
         with self.torch.inference_mode():
-            return self._logits(input_ids, attention_mask).float().cpu().numpy()
+            return self._logits(input_ids, attention_mask, token_type_ids).float().cpu().numpy()
 
-    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                token_type_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         if self.device == "cpu":  # the host path is as fast, and matches the ONNX backends exactly
-            return super().predict(input_ids, attention_mask)
+            return super().predict(input_ids, attention_mask, token_type_ids)
         with self.torch.inference_mode():
-            prob, best = self._logits(input_ids, attention_mask).float().softmax(-1).max(-1)
+            prob, best = self._logits(input_ids, attention_mask, token_type_ids).float().softmax(-1).max(-1)
             return best.to(self.torch.int32).cpu().numpy(), prob.cpu().numpy()
 
     def describe(self) -> dict:
