@@ -151,3 +151,72 @@ def test_byline_records_label_every_listed_name_and_no_listed_thing():
     assert persons > 300 and things > 100
     assert any(len([s for s in r["spans"] if s["label"] == "PERSON"]) >= 3 for r in recs)
     assert byline_records(20, seed=5)[0] == recs[0]  # reproducible from the seed
+
+
+def test_eponym_records_keep_namesakes_out_of_person_and_founders_in():
+    from scanner.train.eponyms import FOUNDERS, INSTITUTIONS, LANDMARKS, ORGS, PLACES, eponym_records
+
+    recs = eponym_records(400, seed=3)
+    things = set(ORGS) | set(INSTITUTIONS) | set(PLACES) | set(LANDMARKS)
+    founders = {f for f, _ in FOUNDERS}
+    labels: dict[str, set[str]] = {}
+    for r in recs:
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and value
+            labels.setdefault(s["label"], set()).add(value)
+    assert not labels["PERSON"] & things  # a company, place or landmark is never a person
+    assert labels["PERSON"] & founders and labels["ORGANIZATION"] & {c for _, c in FOUNDERS}
+    assert {"ORGANIZATION", "LOCATION", "PERSON"} <= set(labels)
+    assert eponym_records(10, seed=3)[0] == recs[0]
+
+
+def test_eponym_lists_leave_out_the_names_benchmark_entities():
+    """The names benchmark must stay a test of generalisation, not of memory."""
+    import re
+    from pathlib import Path
+
+    from scanner.train import eponyms
+
+    text = (Path(__file__).resolve().parent.parent / "benchmarks" / "names_eval.py").read_text()
+    gold = {m.group(1) for m in re.finditer(r"\[\[(?:PERSON|LOC|ORG):([^\]]+)\]\]", text)}
+    listed = set(eponyms.ORGS) | set(eponyms.INSTITUTIONS) | set(eponyms.PLACES) | set(eponyms.LANDMARKS)
+    listed |= {f for f, _ in eponyms.FOUNDERS}
+    assert gold and not listed & gold
+
+
+def test_case_features_reach_the_training_windows():
+    from transformers import AutoTokenizer
+
+    from scanner.case import LOWER, MIXED, TITLE, UPPER
+    from scanner.model import ModelInfo
+    from scanner.train.train import TrainConfig, build_dataset
+
+    tok = AutoTokenizer.from_pretrained(ModelInfo.resolve(None).path)
+    rec = {"text": "Frank was frank with IBM about iPhone sales.", "spans": [], "ignore": []}
+    (row,) = build_dataset(tok, [rec], TrainConfig(case_features=True))
+    pieces = tok.convert_ids_to_tokens(row["input_ids"])
+    by_piece = dict(zip(pieces[1:-1], row["token_type_ids"][1:-1]))
+    assert row["token_type_ids"][0] == row["token_type_ids"][-1] == LOWER  # [CLS], [SEP]
+    assert by_piece["ibm"] == UPPER and by_piece["iphone"] == MIXED and by_piece["was"] == LOWER
+    assert row["token_type_ids"][1] == TITLE and row["token_type_ids"][3] == LOWER  # Frank ... frank
+    (plain,) = build_dataset(tok, [rec], TrainConfig())
+    assert "token_type_ids" not in plain
+
+
+def test_widened_case_embedding_leaves_the_model_unchanged_until_trained():
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    from scanner.model import ModelInfo
+    from scanner.train.train import add_case_embeddings
+
+    model = AutoModelForTokenClassification.from_pretrained(ModelInfo.resolve(None).path, dtype=torch.float32).eval()
+    ids = torch.tensor([[101, 3581, 2001, 3581, 102]])
+    with torch.inference_mode():
+        before = model(input_ids=ids).logits
+    assert add_case_embeddings(model) and not add_case_embeddings(model)
+    assert model.config.type_vocab_size == 4 and model.config.case_features
+    with torch.inference_mode():
+        after = model(input_ids=ids, token_type_ids=torch.tensor([[0, 1, 0, 2, 0]])).logits
+    torch.testing.assert_close(after, before)

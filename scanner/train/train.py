@@ -24,6 +24,8 @@ import numpy as np
 
 from ..labels import TAG2ID, TAGS
 
+CASE_LR_FACTOR = 10.0  # learning-rate multiple for the new case rows of the segment embedding
+
 
 @dataclass
 class TrainConfig:
@@ -46,6 +48,8 @@ class TrainConfig:
     real_splice: float = 0.3  # share of real chunks that get a synthetic document spliced in
     mine: bool = False  # repeat real chunks on which the starting model makes false findings
     n_bylines: int = 0  # short records of name lists and non-name lists (scanner.train.bylines)
+    n_eponyms: int = 0  # news sentences on companies/places/prizes named after people (scanner.train.eponyms)
+    case_features: bool = False  # feed each word's letter case as token_type_ids (scanner.case)
     checkpoint_every: int = 200
     stop_after: int | None = None  # save the model after this many steps (the schedule is unchanged)
 
@@ -96,10 +100,12 @@ def build_dataset(tokenizer, records, cfg: TrainConfig):
 
     ds = Dataset.from_list(records)
 
+    from ..case import case_ids
+
     def encode(batch):
         enc = tokenizer(batch["text"], truncation=True, max_length=cfg.max_length, stride=cfg.stride,
                         return_overflowing_tokens=True, return_offsets_mapping=True)
-        out = {"input_ids": [], "attention_mask": [], "labels": []}
+        out = {"input_ids": [], "attention_mask": [], "labels": [], "token_type_ids": []}
         seen: dict[int, int] = {}
         for k, offsets in enumerate(enc["offset_mapping"]):
             doc = enc["overflow_to_sample_mapping"][k]
@@ -109,6 +115,12 @@ def build_dataset(tokenizer, records, cfg: TrainConfig):
             out["input_ids"].append(enc["input_ids"][k])
             out["attention_mask"].append(enc["attention_mask"][k])
             out["labels"].append(align_labels(offsets, batch["spans"][doc], batch["ignore"][doc]))
+            if cfg.case_features:
+                words = np.array([-1 if w is None else w for w in enc.word_ids(k)], dtype=np.int64)
+                out["token_type_ids"].append(
+                    case_ids(batch["text"][doc], np.asarray(offsets, dtype=np.int64), words).tolist())
+        if not cfg.case_features:
+            del out["token_type_ids"]
         return out
 
     return ds.map(encode, batched=True, remove_columns=ds.column_names, desc="tokenising")
@@ -128,6 +140,7 @@ def length_grouped_batches(lengths: np.ndarray, batch_size: int, rng: random.Ran
 
 
 def collate(ds, rows: list[int]):
+    """Padded ``input_ids, attention_mask, labels, token_type_ids`` (zeros without case features)."""
     import torch
 
     items = ds[rows]
@@ -136,12 +149,38 @@ def collate(ds, rows: list[int]):
     ids = torch.zeros((n, width), dtype=torch.long)
     mask = torch.zeros((n, width), dtype=torch.long)
     labels = torch.full((n, width), -100, dtype=torch.long)
+    types = torch.zeros((n, width), dtype=torch.long)
     for r in range(n):
         k = len(items["input_ids"][r])
         ids[r, :k] = torch.tensor(items["input_ids"][r])
         mask[r, :k] = 1
         labels[r, :k] = torch.tensor(items["labels"][r])
-    return ids, mask, labels
+        if "token_type_ids" in items:
+            types[r, :k] = torch.tensor(items["token_type_ids"][r])
+    return ids, mask, labels, types
+
+
+def add_case_embeddings(model) -> bool:
+    """Widen the segment embedding to one row per case class (``scanner.case``); False if it was.
+
+    Every new row starts as a copy of row 0 (the only one a single-segment model ever used), so the
+    widened model computes exactly what it did until training moves the rows apart.
+    """
+    import torch
+
+    from ..case import CONFIG_KEY, N_CLASSES
+
+    emb = model.base_model.embeddings.token_type_embeddings
+    if getattr(model.config, CONFIG_KEY, False) and emb.num_embeddings >= N_CLASSES:
+        return False
+    wide = torch.nn.Embedding(N_CLASSES, emb.embedding_dim, dtype=emb.weight.dtype, device=emb.weight.device)
+    with torch.no_grad():
+        wide.weight[:] = emb.weight[0]
+    model.base_model.embeddings.token_type_embeddings = wide
+    model.config.type_vocab_size = N_CLASSES
+    setattr(model.config, CONFIG_KEY, True)
+    # BERT keeps a zero ``token_type_ids`` buffer for calls without them; its shape does not change.
+    return True
 
 
 def train(cfg: TrainConfig) -> Path:
@@ -164,6 +203,12 @@ def train(cfg: TrainConfig) -> Path:
     model = AutoModelForTokenClassification.from_pretrained(
         base, num_labels=len(TAGS), id2label=id2label, label2id=TAG2ID, dtype=torch.float32).to(device)
 
+    from ..case import uses_case
+
+    if uses_case(model.config.to_dict()):  # a base trained with case keeps reading it
+        cfg.case_features = True
+    if cfg.case_features:
+        add_case_embeddings(model)
     out = Path(cfg.out_dir)
     if cfg.stop_after and checkpoint_step(out / "checkpoint") >= cfg.stop_after:
         # The steps are done already: export the checkpoint's weights without rebuilding the data.
@@ -183,10 +228,14 @@ def train(cfg: TrainConfig) -> Path:
     steps_per_epoch = math.ceil(len(ds) / cfg.batch_size)
     total = max(1, int(steps_per_epoch * cfg.epochs))
     no_decay = ("bias", "LayerNorm.weight")
+    case_rows = "token_type_embeddings.weight"
     params = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay + (case_rows,))],
          "weight_decay": cfg.weight_decay},
         {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+        # The case rows start identical and must move apart within one short stage: a larger step.
+        {"params": [p for n, p in model.named_parameters() if n.endswith(case_rows)], "weight_decay": 0.0,
+         "lr": cfg.lr * (CASE_LR_FACTOR if cfg.case_features else 1.0)},
     ]
     opt = torch.optim.AdamW(params, lr=cfg.lr)
     warm = max(1, int(total * cfg.warmup))
@@ -203,8 +252,8 @@ def train(cfg: TrainConfig) -> Path:
         for rows in epoch_batches[done_in_epoch:]:
             if step >= end:
                 break
-            ids, mask, labels = (t.to(device) for t in collate(ds, rows))
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            ids, mask, labels, types = (t.to(device) for t in collate(ds, rows))
+            loss = model(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=labels).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -233,6 +282,10 @@ def training_records(cfg: TrainConfig) -> list[dict]:
         from .bylines import byline_records
 
         records += byline_records(cfg.n_bylines, cfg.seed)
+    if cfg.n_eponyms:
+        from .eponyms import eponym_records
+
+        records += eponym_records(cfg.n_eponyms, cfg.seed)
     return records
 
 
