@@ -57,3 +57,19 @@ def test_names_eval_parses_its_markup_and_scores_overlaps():
     assert (res["found"], res["person_spans"], res["correct_spans"]) == (1, 3, 1)
     assert res["wrong_spans_on"] == {"LOC": 1, "ORG": 0, "unlabelled": 1}
     assert len(names_eval.parse(names_eval.SENTENCES)) >= 70
+
+
+def test_names_eval_sets_load_and_the_unseen_split_names_nothing_trained():
+    import names_eval
+
+    sizes = {}
+    for name in ("v1", "news2", "news2-unseen", "case"):
+        items = names_eval.parse(names_eval.load_set(name))
+        sizes[name] = sum(g[2] == "PERSON" for _, gold in items for g in gold)
+        assert all(text and "[[" not in text for text, _ in items)
+    assert sizes["news2"] > sizes["news2-unseen"] > 100 and sizes["case"] > 40
+    news2 = names_eval.load_set("news2").splitlines()
+    unseen = names_eval.load_set("news2-unseen").splitlines()
+    assert any(names_eval.trained_names(line) for line in news2)
+    assert not any(names_eval.trained_names(line) for line in unseen)
+    assert names_eval.trained_names("Shares of [[ORG:Ferrari]] rose.") == ["Ferrari"]
