@@ -94,16 +94,21 @@ def session(path: Path, threads: int):
 
 def scanner_batches(n_docs: int, seed: int) -> tuple[list[list], int]:
     """The scanner's batches for ``n_docs`` held-out documents, in chunks of ~64 windows."""
+    from scanner.case import uses_case
     from scanner.pipeline import Scanner, ScanOptions
     from scanner.train.generator import generate
     from scanner.windows import make_batches, make_windows, tokenize
 
     s = Scanner(ScanOptions(use_model=False))
-    toks = tokenize(s.tokenizer, [d["text"] for d in generate(n_docs, seed, "heldout")])
-    wins = [w for i, t in enumerate(toks) if len(t) for w in make_windows(i, len(t), t.ids, 126, 32)]
+    toks = tokenize(s.tokenizer, [d["text"] for d in generate(n_docs, seed, "heldout")],
+                    case=uses_case(s.model.config))
+    wins = [w for i, t in enumerate(toks) if len(t) for w in make_windows(i, len(t), t.ids, 126, 32, t.case)]
     chunks, cur, n = [], [], 0
     for b in make_batches(wins, 1024, s.cls_id, s.sep_id, s.pad_id):
-        cur.append({"input_ids": b.input_ids, "attention_mask": b.attention_mask})
+        feed = {"input_ids": b.input_ids, "attention_mask": b.attention_mask}
+        if b.token_type_ids is not None:  # a model that reads case (scanner/case.py)
+            feed["token_type_ids"] = b.token_type_ids
+        cur.append(feed)
         n += len(b.windows)
         if n >= 64:
             chunks.append(cur)

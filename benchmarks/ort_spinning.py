@@ -60,17 +60,17 @@ def main() -> None:
     import onnxruntime as ort
 
     from scanner.backends.base import physical_cores
+    from scanner.case import uses_case
     from scanner.export import ensure_onnx
     from scanner.pipeline import Scanner, ScanOptions
-    from scanner.records import Document
-    from scanner.windows import make_batches, make_windows
+    from scanner.windows import make_batches, make_windows, tokenize
 
     scanner = Scanner(ScanOptions(use_model=False))  # the tokenizer and ids only
     records = long_docs(100, 3550, 23)
-    prep = scanner.prepare([Document(r["id"], "bench", r["text"]) for r in records])
+    toks = tokenize(scanner.tokenizer, [r["text"] for r in records], case=uses_case(scanner.model.config))
     windows = []
-    for i, tk in enumerate(prep.toks):
-        windows += make_windows(i, len(tk), tk.ids, 126, 32)
+    for i, tk in enumerate(toks):
+        windows += make_windows(i, len(tk), tk.ids, 126, 32, tk.case)
     rng = np.random.default_rng(0)
     windows = [windows[i] for i in rng.permutation(len(windows))]
     keep = int(np.searchsorted(np.cumsum([len(w.ids) for w in windows]), args.tokens)) + 1
@@ -98,7 +98,10 @@ def main() -> None:
         sess = sessions[setting]
         c0, t0 = _cpu_s(), time.perf_counter()
         for b in batches[setting[1]]:
-            sess.run([out_name], {"input_ids": b.input_ids, "attention_mask": b.attention_mask})
+            feed = {"input_ids": b.input_ids, "attention_mask": b.attention_mask}
+            if b.token_type_ids is not None:  # a model that reads case (scanner/case.py)
+                feed["token_type_ids"] = b.token_type_ids
+            sess.run([out_name], feed)
         return time.perf_counter() - t0, _cpu_s() - c0
 
     stop = mp.Event()

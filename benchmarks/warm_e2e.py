@@ -56,7 +56,8 @@ def model_batches(scanner, docs) -> list:
     windows = []
     for i, tk in enumerate(prep.toks):
         if len(tk):
-            windows += make_windows(i, len(tk), tk.ids, scanner.options.max_length - 2, scanner.options.stride)
+            windows += make_windows(i, len(tk), tk.ids, scanner.options.max_length - 2, scanner.options.stride,
+                                    tk.case)
     return list(make_batches(windows, scanner.token_budget, scanner.cls_id, scanner.sep_id, scanner.pad_id,
                              pad_multiple=scanner.pad_multiple))
 
@@ -101,10 +102,10 @@ def main() -> None:
             manifest = None
             if case == "model":
                 for b in batches:
-                    backend.infer(b.input_ids, b.attention_mask)
+                    backend.infer(b.input_ids, b.attention_mask, b.token_type_ids)
             elif case == "predict":
                 for b in batches:
-                    backend.predict(b.input_ids, b.attention_mask)
+                    backend.predict(b.input_ids, b.attention_mask, b.token_type_ids)
             elif case in ("shard", "shard_overlap"):
                 s = scanner if case == "shard" else overlapping
                 for i in range(0, len(docs), 1024):

@@ -36,21 +36,19 @@ def case_ids(text: str, offsets: np.ndarray, word_ids: np.ndarray) -> np.ndarray
     """Per-token case class (int64) of the word each token belongs to; tokens without a word get 0.
 
     ``offsets`` are ``[n, 2]`` character offsets into ``text``; tokens of one word are contiguous.
+    One ``word_case`` call per word and no per-token Python: this runs on every scanned token.
     """
     n = len(word_ids)
-    out = np.zeros(n, dtype=np.int64)
     if not n:
-        return out
+        return np.zeros(0, dtype=np.int64)
     words = np.asarray(word_ids)
     starts = np.flatnonzero(np.diff(words, prepend=words[0] - 1) != 0)
     ends = np.append(starts[1:], n)
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if words[s] < 0:
-            continue
-        c = word_case(text[offsets[s, 0]:offsets[e - 1, 1]])
-        if c:
-            out[s:e] = c
-    return out
+    firsts = offsets[starts, 0].tolist()
+    lasts = offsets[ends - 1, 1].tolist()
+    classes = np.fromiter((word_case(text[a:b]) for a, b in zip(firsts, lasts)), dtype=np.int64, count=len(starts))
+    classes[words[starts] < 0] = LOWER
+    return np.repeat(classes, ends - starts)
 
 
 def uses_case(config: dict) -> bool:

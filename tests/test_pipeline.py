@@ -29,11 +29,11 @@ def test_out_of_memory_halves_the_batch_and_gives_identical_results(scanner):
     real_infer = scanner.backend.infer
     seen_rows = []
 
-    def infer_with_small_memory(input_ids, mask):
+    def infer_with_small_memory(input_ids, mask, types=None):
         seen_rows.append(input_ids.shape[0])
         if input_ids.shape[0] > 4:  # fault injection: a device that only fits 4 rows
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
-        return real_infer(input_ids, mask)
+        return real_infer(input_ids, mask, types)
 
     budget = scanner.token_budget
     scanner.backend.infer = infer_with_small_memory

@@ -174,10 +174,10 @@ def test_a_document_that_breaks_the_shard_function_is_an_error_row(scanner, monk
     expected = scanner.scan_shard([docs[0], docs[2]])
     real = scanner.backend.predict
 
-    def predict(ids, mask):
+    def predict(ids, mask, types=None):
         if mask.sum(axis=1).max() > 100:
             raise RuntimeError("backend failure")
-        return real(ids, mask)
+        return real(ids, mask, types)
 
     monkeypatch.setattr(scanner.backend, "predict", predict)
     with pytest.raises(RuntimeError):

@@ -206,12 +206,15 @@ def test_case_features_reach_the_training_windows():
 
 def test_widened_case_embedding_leaves_the_model_unchanged_until_trained():
     import torch
-    from transformers import AutoModelForTokenClassification
+    from transformers import AutoConfig, AutoModelForTokenClassification
 
     from scanner.model import ModelInfo
     from scanner.train.train import add_case_embeddings
 
-    model = AutoModelForTokenClassification.from_pretrained(ModelInfo.resolve(None).path, dtype=torch.float32).eval()
+    # The shipped architecture as it was before case: two segment rows, no case key.
+    config = AutoConfig.from_pretrained(ModelInfo.resolve(None).path, type_vocab_size=2, case_features=False)
+    torch.manual_seed(0)
+    model = AutoModelForTokenClassification.from_config(config).eval()
     ids = torch.tensor([[101, 3581, 2001, 3581, 102]])
     with torch.inference_mode():
         before = model(input_ids=ids).logits
