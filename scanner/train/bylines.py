@@ -49,6 +49,21 @@ PERSON_LISTS = (
     "According to {la}, the change was proposed by {b} and seconded by {lc}.",
     "Speakers: {a} · {b} · {c}",
 )
+# Papers cite surnames alone and obituaries name children by first name alone: no full name nearby.
+CITATIONS = (
+    "{la} and {lb} ({year}) report the same effect.",
+    "As shown by {la} et al. ({year}), the bias is small.",
+    "This follows {la}, {lb} and {lc} ({year}).",
+    "Earlier work ({la} et al., {year}; {lb} and {lc}, {year2}) used smaller samples.",
+    "[{n}] {ca} and {cb}. Estimating the effect of class size. Journal of Economics, {year}.",
+    "We adapted the code of {la} et al. and trained all models with the same settings.",
+    "{la}'s ({year}) estimator is used throughout.",
+    "Our results agree with {la} and {lb} ({year}) but not with {lc} et al. ({year2}).",
+    "The method of {la} [{n}] was extended by {lb} and {lc}.",
+    "{a} is survived by {pos} wife, {fb}, and their children, {fc} and {fd}.",
+    "{a} moved to {place} with {pos} daughter, {fb}, in {year}.",
+    "{fa}, {pos} eldest son, read a poem at the funeral.",
+)
 THING_LISTS = (
     "Supported on {t1}, {t2} and {t3}.",
     "Works with {t1}, {t2}, {t3} and {t4}.",
@@ -104,10 +119,16 @@ def byline_record(rng: random.Random) -> dict:
         for key, p in zip("abcde", people):
             vals[key] = (p.full, "PERSON")
             vals["l" + key] = (p.last, "PERSON")
+            vals["f" + key] = (p.first, "PERSON")
+            vals["c" + key] = (p.full if p.native else f"{p.first[:1]}. {p.last}", "PERSON")  # reference list
         vals["role"] = (rng.choice(ROLES), None)
         vals["role2"] = (rng.choice(ROLES), None)
         vals["place"] = (rng.choice(PLACES), "LOCATION")
-        return _fill(rng.choice(PERSON_LISTS), vals)
+        vals["year"] = (str(rng.randint(1950, 2025)), None)
+        vals["year2"] = (str(rng.randint(1950, 2025)), None)
+        vals["n"] = (str(rng.randint(1, 60)), None)
+        vals["pos"] = (rng.choice(("his", "her")), None)
+        return _fill(rng.choice(PERSON_LISTS + CITATIONS if rng.random() < 0.5 else CITATIONS), vals)
     if kind < 0.9:
         things = rng.sample(THINGS, 4)
         phrases = rng.sample(THING_PHRASES, 3)
