@@ -28,6 +28,18 @@ _IPV6_PREFIX = re.compile(r"(?i)(?=.*[0-9a-f]{4})[0-9a-f]{1,4}(?::[0-9a-f]{1,4})
 _IBAN_LIKE = re.compile(r"(?i)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{2,4}){3,}")
 _ID_LETTERS = re.compile(r"(?i)[A-Z0-9]{6,12}")
 _IP_AROUND = re.compile(r"^\[?(.*?)\]?(?::\d{1,5})?(?:/\d{1,3})?$")
+# What follows a person's name when the name is part of something named after them: an institution's
+# or a place's head noun ("the Okonjo Foundation", "Ifeoma Memorial Hospital", "Laver Arena": at most
+# two capitalised words between), or an eponym's technical head ("Hoeffding's lemma", "the
+# Kaplan-Meier estimator", "Crohn's disease"). Only nouns that never follow a person's name itself:
+# not "law" ("Smith's law firm"), "test", "number" or "model" ("call Maria's number").
+_NAMED_AFTER = re.compile(
+    r"(?:(?:[ \t]+[A-Z][\w'’.-]*){0,2}[ \t]+(?:Foundation|Institute|Institution|University|College|"
+    r"Academy|Hospital|Infirmary|Clinic|Museum|Gallery|Library|Trust|Prize|Award|Medal|Lecture|Trophy|"
+    r"Scholarship|Airport|Stadium|Arena|Bridge|Avenue|Boulevard|Street|Square|Memorial|Highway|Dam|"
+    r"Canal)\b"
+    r"|(?:'s|’s|'|’)?[ \t]+(?:theorem|lemma|conjecture|inequality|equation|paradox|criterion|estimator|"
+    r"algorithm|transform|distribution|optimi[sz]er|disease|syndrome)\b)")
 
 
 def _digits(s: str) -> int:
@@ -103,12 +115,20 @@ def plausible(label: str, value: str) -> bool:
 _STANDARD_LABELS = frozenset({"ID_NUMBER", "PHONE"})
 
 
+def named_after(text: str, end: int) -> bool:
+    """Does a name ending at ``end`` head an institution's, a place's or an eponym's name?"""
+    return _NAMED_AFTER.match(text, end) is not None
+
+
 def plausible_at(label: str, text: str, start: int, end: int) -> bool:
     """``plausible``, plus what the span's surroundings rule out: an e-mail-shaped SSH login
     (``git@github.com:org/repo``) is no mailbox, a number after a standard's name
-    (``iso-8859-9``) is no ID or phone, whoever found them."""
+    (``iso-8859-9``) is no ID or phone, a name at the head of a foundation's, an airport's or a
+    theorem's name is no person, whoever found them."""
     if not plausible(label, text[start:end]):
         return False
     if label in _STANDARD_LABELS:
         return not standard_number(text, start)
+    if label == "PERSON":
+        return not named_after(text, end)
     return label != "EMAIL" or not remote_login(text, start, end)

@@ -51,3 +51,33 @@ def test_numbers_after_a_standard_name_are_no_id_or_phone():
         assert not plausible_at(label, text, i, i + len(value))
     i = text.rindex("8859-9")
     assert plausible_at("ID_NUMBER", text, i, i + 6)
+
+
+@pytest.mark.parametrize("text, name, person", [
+    ("The Okonjo Foundation funds clinics in Enugu.", "Okonjo", False),
+    ("Flights from Jomo Kenyatta International Airport resumed.", "Jomo Kenyatta", False),
+    ("The final is at Rod Laver Arena tonight.", "Rod Laver", False),
+    ("By Hoeffding's lemma the sum is bounded.", "Hoeffding", False),
+    ("We use the Kaplan-Meier estimator throughout.", "Kaplan-Meier", False),
+    ("Patient Tom Baker has Crohn's disease.", "Crohn", False),
+    ("Patient Tom Baker has Crohn's disease.", "Tom Baker", True),
+    ("Ngozi Okonjo, who chairs the foundation, spoke.", "Ngozi Okonjo", True),
+    ("Call Maria's number after six.", "Maria", True),
+    ("Smith's law firm filed the motion.", "Smith", True),
+    ("Regards,\nAmina Yusuf\nStreet team lead", "Amina Yusuf", True),
+])
+def test_a_name_heading_a_foundation_a_place_or_a_theorem_is_no_person(text, name, person):
+    from scanner.shapes import plausible_at
+
+    i = text.index(name)
+    assert plausible_at("PERSON", text, i, i + len(name)) is person
+
+
+def test_no_generated_person_is_taken_for_a_namesake():
+    from scanner.shapes import plausible_at
+    from scanner.train.generator import generate
+
+    rejected = [r["text"][s["start"]:s["end"] + 20] for split, seed in (("train", 3), ("heldout", 4))
+                for r in generate(1500, seed, split) for s in r["spans"]
+                if s["label"] == "PERSON" and not plausible_at("PERSON", r["text"], s["start"], s["end"])]
+    assert rejected == []
