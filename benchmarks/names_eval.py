@@ -22,6 +22,8 @@ Three sets, each scored alone:
 * ``news2-unseen``: the news2 lines that name no entry of the eponym training lists;
 * ``papers3``: ``benchmarks/data/names_papers3.txt``, 142 lines written blind after stage 5 (papers'
   citations and reference lists, obituaries, sport and culture, local news and court reports);
+* ``mixed4``: ``benchmarks/data/names_mixed4.txt``, 143 lines written blind after stage 6 and the
+  ``named_after`` rule (business, science, sport, arts, local news, press releases, travel);
 * ``case``: ``benchmarks/data/case_probe.txt``, common words that double as names ("frank", "grace",
   "will") used as words in lower case, and the same words as capitalised names, plus all-lower-case
   chat where names are still names: what an uncased encoder cannot tell apart without context.
@@ -179,7 +181,8 @@ def load_set(name: str) -> str:
         return SENTENCES
     if name == "news2-unseen":
         return "\n".join(line for line in load_set("news2").splitlines() if not trained_names(line))
-    files = {"news2": "names_news2.txt", "papers3": "names_papers3.txt", "case": "case_probe.txt"}
+    files = {"news2": "names_news2.txt", "papers3": "names_papers3.txt", "mixed4": "names_mixed4.txt",
+             "case": "case_probe.txt"}
     return (DATA / files[name]).read_text(encoding="utf-8")
 
 
@@ -235,8 +238,8 @@ def main() -> None:
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--model", default=None)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
-    ap.add_argument("--set", default="v1,news2,news2-unseen,papers3,case",
-                    help="comma-separated: v1, news2, news2-unseen, papers3, case")
+    ap.add_argument("--set", default="v1,news2,news2-unseen,papers3,mixed4,case",
+                    help="comma-separated: v1, news2, news2-unseen, papers3, mixed4, case")
     args = ap.parse_args()
     from scanner.model import ModelInfo
     from scanner.pipeline import Scanner, ScanOptions

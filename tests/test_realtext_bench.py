@@ -63,7 +63,7 @@ def test_names_eval_sets_load_and_the_unseen_split_names_nothing_trained():
     import names_eval
 
     sizes = {}
-    for name in ("v1", "news2", "news2-unseen", "papers3", "case"):
+    for name in ("v1", "news2", "news2-unseen", "papers3", "mixed4", "case"):
         items = names_eval.parse(names_eval.load_set(name))
         sizes[name] = sum(g[2] == "PERSON" for _, gold in items for g in gold)
         assert all(text and "[[" not in text for text, _ in items)
