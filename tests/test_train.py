@@ -137,7 +137,9 @@ def test_credit_sections_and_proper_nouns_are_ignored_whatever_the_gazetteer():
 
 def test_byline_records_label_every_listed_name_and_no_listed_thing():
     from scanner.train.bylines import THINGS, byline_records
+    from scanner.train.fakes import NAME_POOLS
 
+    first_names = {n for firsts, _ in NAME_POOLS.values() for n in firsts}  # a daughter may be Ruby
     recs = byline_records(300, seed=5)
     persons = things = 0
     for r in recs:
@@ -145,7 +147,7 @@ def test_byline_records_label_every_listed_name_and_no_listed_thing():
             value = r["text"][s["start"]:s["end"]]
             assert value == value.strip() and value
             assert s["label"] in ("PERSON", "LOCATION")
-            assert value not in THINGS
+            assert value not in THINGS or value in first_names
             persons += s["label"] == "PERSON"
         things += sum(t in r["text"] for t in THINGS)
     assert persons > 300 and things > 100
