@@ -139,17 +139,19 @@ def byline_record(rng: random.Random) -> dict:
     return _fill(rng.choice(PLACE_LISTS), {f"l{i + 1}": (t, "LOCATION") for i, t in enumerate(places)})
 
 
+def join(parts: list[dict], rng: random.Random, seps: tuple[str, ...]) -> dict:
+    """One record from several, each after a separator drawn from ``seps``; spans move with the text."""
+    text, spans = "", []
+    for p in parts:
+        sep = "" if not text else rng.choice(seps)
+        off = len(text) + len(sep)
+        spans += [{**s, "start": s["start"] + off, "end": s["end"] + off} for s in p["spans"]]
+        text += sep + p["text"]
+    return {"text": text, "spans": spans, "ignore": []}
+
+
 def byline_records(n: int, seed: int) -> list[dict]:
     """``n`` records, a few joined per record so the windows carry some context."""
     rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        parts = [byline_record(rng) for _ in range(rng.randint(1, 3))]
-        text, spans = "", []
-        for p in parts:
-            sep = "" if not text else rng.choice((" ", "\n", "\n\n"))
-            off = len(text) + len(sep)
-            spans += [{**s, "start": s["start"] + off, "end": s["end"] + off} for s in p["spans"]]
-            text += sep + p["text"]
-        out.append({"text": text, "spans": spans, "ignore": []})
-    return out
+    return [join([byline_record(rng) for _ in range(rng.randint(1, 3))], rng, (" ", "\n", "\n\n"))
+            for _ in range(n)]

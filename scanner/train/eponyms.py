@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 
-from .bylines import _fill, _person
+from .bylines import _fill, _person, join
 
 # Companies named after founders or families (ORGANIZATION).
 ORGS = (
@@ -170,14 +170,5 @@ def eponym_record(rng: random.Random) -> dict:
 def eponym_records(n: int, seed: int) -> list[dict]:
     """``n`` records of one to three sentences (a paragraph gives the context a window sees)."""
     rng = random.Random(seed + 7)
-    out = []
-    for _ in range(n):
-        parts = [eponym_record(rng) for _ in range(rng.randint(1, 3))]
-        text, spans = "", []
-        for p in parts:
-            sep = "" if not text else rng.choice((" ", " ", "\n"))
-            off = len(text) + len(sep)
-            spans += [{**s, "start": s["start"] + off, "end": s["end"] + off} for s in p["spans"]]
-            text += sep + p["text"]
-        out.append({"text": text, "spans": spans, "ignore": []})
-    return out
+    return [join([eponym_record(rng) for _ in range(rng.randint(1, 3))], rng, (" ", " ", "\n"))
+            for _ in range(n)]
