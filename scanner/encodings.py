@@ -35,16 +35,21 @@ def sniff_encoding(head: bytes, records: bool = False) -> str:
     return _utf16_parity(head) or "utf-8"
 
 
+_MIN_PARITY_NULS = 4  # "\x00\n{}" has a NUL in every other byte too: a few bytes prove nothing
+
+
 def _utf16_parity(head: bytes) -> str | None:
-    """UTF-16 of mostly-ASCII text has a NUL in (nearly) every other byte, and only there."""
+    """UTF-16 of mostly-ASCII text has a NUL in (nearly) every other byte, and only there; a whole
+    file of odd length is no UTF-16."""
+    if len(head) < SNIFF_BYTES and len(head) % 2:
+        return None
     sample = head[: SNIFF_BYTES - SNIFF_BYTES % 2]
     pairs = len(sample) // 2
-    if pairs >= 2:
-        even_nul = sample[0::2].count(0) / pairs
-        odd_nul = sample[1::2].count(0) / pairs
-        if odd_nul >= 0.4 and even_nul < 0.05:
+    if pairs >= _MIN_PARITY_NULS:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd >= _MIN_PARITY_NULS and odd / pairs >= 0.4 and even / pairs < 0.05:
             return "utf-16-le"
-        if even_nul >= 0.4 and odd_nul < 0.05:
+        if even >= _MIN_PARITY_NULS and even / pairs >= 0.4 and odd / pairs < 0.05:
             return "utf-16-be"
     return None
 
