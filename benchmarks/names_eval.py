@@ -188,10 +188,9 @@ def load_set(name: str) -> str:
 
 def trained_names(line: str) -> list[str]:
     """Entries of the eponym training lists that occur in ``line`` as whole words."""
-    from scanner.train import eponyms as e
+    from scanner.train.eponyms import listed_names
 
-    listed = {*e.ORGS, *e.INSTITUTIONS, *e.PLACES, *e.LANDMARKS, *e.NAMESAKES, *e.STORMS, *e.LAWS,
-              *(f for f, _ in e.FOUNDERS)}
+    listed = listed_names()
     plain = _MARK.sub(lambda m: m.group(2), line)
     return [x for x in listed
             if re.search(r"(?<!\w)" + re.escape(x.removeprefix("the ").removeprefix("a ")) + r"(?!\w)", plain)]

@@ -198,11 +198,11 @@ def _export(info: ModelInfo, tmp: Path, todo: list[str], out_dir: Path) -> dict[
     return made
 
 
-def _input_names(info: ModelInfo) -> list[str]:
+def input_names(info: ModelInfo | Path | str) -> list[str]:
     """The graph's inputs: ``token_type_ids`` too for a model that reads case classes (``case.py``)."""
     from .case import uses_case
 
-    return ["input_ids", "attention_mask"] + (["token_type_ids"] if uses_case(info.config) else [])
+    return ["input_ids", "attention_mask"] + (["token_type_ids"] if uses_case(_info(info).config) else [])
 
 
 def _logits_only(model):
@@ -235,7 +235,7 @@ def _sample_batch(info: ModelInfo) -> dict:
         ids[row, n:] = 0
     ids[:, 0] = 101  # [CLS]
     feed = {"input_ids": ids, "attention_mask": mask}
-    if "token_type_ids" in _input_names(info):
+    if "token_type_ids" in input_names(info):
         feed["token_type_ids"] = rng.integers(0, N_CLASSES, size=ids.shape, dtype=np.int64) * mask
     return feed
 
@@ -250,7 +250,7 @@ def _export_fp32(info: ModelInfo, dst: Path) -> dict:
     # (sdpa exports as a pattern they do not). Same numbers, weights loaded from fp16 into fp32.
     model = AutoModelForTokenClassification.from_pretrained(
         info.path, dtype=torch.float32, attn_implementation="eager")
-    names = _input_names(info)
+    names = input_names(info)
     wrapped = _logits_only(model)
     feed = _sample_batch(info)
     args = tuple(torch.from_numpy(feed[n]) for n in names)

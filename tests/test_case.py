@@ -132,3 +132,19 @@ def test_scanner_feeds_case_to_a_case_model_and_not_to_others(case_model, model_
     assert [[(s.start, s.end, s.label) for s in r.spans] for r in torch_rows] == \
         [[(s.start, s.end, s.label) for s in r.spans] for r in onnx_rows]
     assert not Scanner(ScanOptions(model=str(case_model), use_model=False)).reads_case
+
+
+def test_export_and_tensorrt_profile_name_the_case_input_only_for_a_case_model(case_model, tmp_path):
+    import json
+    import shutil
+
+    from scanner.backends.onnx_backend import _profile
+    from scanner.export import input_names
+
+    assert _profile(input_names(case_model), "1x1") == "input_ids:1x1,attention_mask:1x1,token_type_ids:1x1"
+    plain = tmp_path / "plain"
+    shutil.copytree(case_model, plain)
+    config = json.loads((plain / "config.json").read_text())
+    config.pop("case_features")
+    (plain / "config.json").write_text(json.dumps(config))
+    assert input_names(plain) == ["input_ids", "attention_mask"]

@@ -90,8 +90,9 @@ class OnnxBackend(LogitsBackend):
         if device == "cuda":
             providers = [(CUDA_EP, {"device_id": 0}), CPU_EP]
             if use_trt:
-                from ..export import onnx_dir
+                from ..export import input_names, onnx_dir
 
+                graph_inputs = input_names(model_dir)
                 cache = onnx_dir(model_dir) / "trt"
                 cache.mkdir(parents=True, exist_ok=True)
                 providers.insert(0, (TRT_EP, {
@@ -99,9 +100,9 @@ class OnnxBackend(LogitsBackend):
                     "trt_engine_cache_enable": True, "trt_engine_cache_path": str(cache),
                     "trt_timing_cache_enable": True,
                     # one engine for every batch shape the pipeline makes, not one build per shape
-                    "trt_profile_min_shapes": _profile(model_dir, "1x1"),
-                    "trt_profile_opt_shapes": _profile(model_dir, "64x256"),
-                    "trt_profile_max_shapes": _profile(model_dir, "1024x512")}))
+                    "trt_profile_min_shapes": _profile(graph_inputs, "1x1"),
+                    "trt_profile_opt_shapes": _profile(graph_inputs, "64x256"),
+                    "trt_profile_max_shapes": _profile(graph_inputs, "1024x512")}))
         try:
             sess = ort.InferenceSession(str(path), so, providers=providers)
         except Exception as exc:  # noqa: BLE001  (CUDA/TensorRT init errors come as several types)
@@ -168,12 +169,6 @@ class OnnxBackend(LogitsBackend):
         return info
 
 
-def _profile(model_dir: Path, dims: str) -> str:
+def _profile(inputs: list[str], dims: str) -> str:
     """A TensorRT shape profile naming every graph input (``token_type_ids`` for a case model)."""
-    from ..case import uses_case
-    from ..model import ModelInfo
-
-    names = ["input_ids", "attention_mask"]
-    if uses_case(ModelInfo.resolve(model_dir).config):
-        names.append("token_type_ids")
-    return ",".join(f"{n}:{dims}" for n in names)
+    return ",".join(f"{n}:{dims}" for n in inputs)

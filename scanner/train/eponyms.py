@@ -139,6 +139,11 @@ SENTENCES = (
 )
 
 
+def listed_names() -> set[str]:
+    """Every name these lists hold: what a benchmark must leave out or report as seen in training."""
+    return {*ORGS, *INSTITUTIONS, *PLACES, *LANDMARKS, *NAMESAKES, *STORMS, *LAWS, *(f for f, _ in FOUNDERS)}
+
+
 def eponym_record(rng: random.Random) -> dict:
     """One sentence: generated people labelled PERSON, eponyms in their own roles."""
     people = [_person(rng) for _ in range(2)]
