@@ -196,12 +196,14 @@ def scan(inputs, out_dir, text_column, id_column, fmt, shard_size, include_text,
               help="Short records of name lists and of tool/place lists (scanner/train/bylines.py).")
 @click.option("--n-eponyms", default=0, show_default=True,
               help="News sentences on companies, places and prizes named after people (scanner/train/eponyms.py).")
+@click.option("--n-places", default=0, show_default=True,
+              help="Real towns where letters and obituaries put them, roles and name-like words (scanner/train/places.py).")
 @click.option("--case-features/--no-case-features", default=False, show_default=True,
               help="Feed each word's letter case to the model as token_type_ids (scanner/case.py).")
 @click.option("--stop-after", default=None, type=int,
               help="Save the model after this many steps (schedule unchanged; rerun without it to resume).")
 def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, stride, lr, threads,
-          base_model, n_real, mine, n_bylines, n_eponyms, case_features, stop_after):
+          base_model, n_real, mine, n_bylines, n_eponyms, n_places, case_features, stop_after):
     """Fine-tune the PII token classifier from the base encoder on generated data (reproducible)."""
     from .train.train import TrainConfig
     from .train.train import train as run_train
@@ -209,7 +211,8 @@ def train(out_dir, n_train, n_heldout, seed, epochs, batch_size, max_length, str
     cfg = TrainConfig(out_dir=out_dir, n_train=n_train, n_heldout=n_heldout, seed=seed, epochs=epochs,
                       batch_size=batch_size, max_length=max_length, stride=stride or max_length // 4, lr=lr, threads=threads,
                       base_model=base_model, n_real=n_real, mine=mine, n_bylines=n_bylines,
-                      n_eponyms=n_eponyms, case_features=case_features, stop_after=stop_after)
+                      n_eponyms=n_eponyms, n_places=n_places, case_features=case_features,
+                      stop_after=stop_after)
     path = run_train(cfg)
     if n_heldout:
         from .evaluate import evaluate_generated

@@ -173,6 +173,30 @@ def test_eponym_records_keep_namesakes_out_of_person_and_founders_in():
     assert eponym_records(10, seed=3)[0] == recs[0]
 
 
+def test_place_records_put_real_towns_where_names_stand_and_roles_outside_names():
+    from scanner.train.fakes import NAME_POOLS
+    from scanner.train.places import ROLES, WORD_USES, place_records, towns
+
+    near, far = towns()
+    assert len(near) > 5000 and len(far) > 5000  # GeoNames towns of 5,000 people, not a short list
+    assert {"Harrogate", "Aberystwyth", "Tampere"} <= set(near) | set(far)
+    assert not (set(near) | set(far)) & {f for firsts, _ in NAME_POOLS.values() for f in firsts}
+    recs = place_records(400, seed=4)
+    labels: dict[str, set[str]] = {}
+    for r in recs:
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and value
+            labels.setdefault(s["label"], set()).add(value)
+        for s in r["spans"]:  # a role noun before a name is never inside the name
+            assert r["text"][s["start"]:s["end"]].split()[0] not in ROLES
+    assert set(labels) == {"PERSON", "LOCATION"}
+    assert len(labels["LOCATION"]) > 300 and not labels["LOCATION"] & labels["PERSON"]
+    words = [r for r in recs if any(r["text"].startswith(w + " ") for w in WORD_USES)]
+    assert words and all(not any(r["text"][s["start"]:s["end"]] in WORD_USES for s in r["spans"]) for r in words)
+    assert place_records(10, seed=4)[0] == recs[0]
+
+
 def test_eponym_lists_leave_out_the_names_benchmark_entities():
     """The names benchmark must stay a test of generalisation, not of memory."""
     import re

@@ -49,6 +49,7 @@ class TrainConfig:
     mine: bool = False  # repeat real chunks on which the starting model makes false findings
     n_bylines: int = 0  # short records of name lists and non-name lists (scanner.train.bylines)
     n_eponyms: int = 0  # news sentences on companies/places/prizes named after people (scanner.train.eponyms)
+    n_places: int = 0  # real towns in letters, obituaries, sport; roles and name-like words (scanner.train.places)
     case_features: bool = False  # feed each word's letter case as token_type_ids (scanner.case)
     checkpoint_every: int = 200
     stop_after: int | None = None  # save the model after this many steps (the schedule is unchanged)
@@ -286,6 +287,10 @@ def training_records(cfg: TrainConfig) -> list[dict]:
         from .eponyms import eponym_records
 
         records += eponym_records(cfg.n_eponyms, cfg.seed)
+    if cfg.n_places:
+        from .places import place_records
+
+        records += place_records(cfg.n_places, cfg.seed)
     return records
 
 
