@@ -31,12 +31,15 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import json
 import os
 import re
 import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
+
+from scanner.case import uses_case
 
 Spans = list[dict]
 Predictor = Callable[[str], Spans]
@@ -67,6 +70,27 @@ def collapse(spans, mapping: dict[str, str]) -> Spans:
 
 # -- transformers pipeline ------------------------------------------------------------------------
 
+def _case_tokenizer(base: type) -> type:
+    """``base`` whose encodings carry each token's word case class as ``token_type_ids``, as the
+    scanner feeds a case model (``scanner/case.py``): the stock pipeline passes them to the model."""
+    import numpy as np
+    import torch
+
+    from scanner.case import case_ids
+
+    class CaseTokenizer(base):
+        def __call__(self, text, *args, **kwargs):
+            enc = super().__call__(text, *args, **kwargs)
+            if isinstance(text, str) and "offset_mapping" in enc and "token_type_ids" in enc:
+                rows = [case_ids(text, np.asarray(off),
+                                 np.array([-1 if w is None else w for w in enc.word_ids(i)]))
+                        for i, off in enumerate(enc["offset_mapping"])]
+                enc["token_type_ids"] = torch.as_tensor(np.stack(rows)) if rows else enc["token_type_ids"]
+            return enc
+
+    return CaseTokenizer
+
+
 def load_hf_pipeline(model_dir: str | Path, device: str = "cpu", max_length: int = 256,
                      stride: int = 64) -> Predictor:
     """The stock HF token-classification pipeline on our model, batch size 1, windows like ours."""
@@ -74,6 +98,8 @@ def load_hf_pipeline(model_dir: str | Path, device: str = "cpu", max_length: int
     from transformers import AutoTokenizer, pipeline
 
     tok = AutoTokenizer.from_pretrained(model_dir, model_max_length=max_length)
+    if uses_case(json.loads((Path(model_dir) / "config.json").read_text())):
+        tok.__class__ = _case_tokenizer(type(tok))
     dtype = torch.float16 if device == "cuda" else torch.float32
     pipe = pipeline("token-classification", model=str(model_dir), tokenizer=tok,
                     aggregation_strategy="simple", stride=stride,

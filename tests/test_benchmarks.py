@@ -183,3 +183,24 @@ def test_rampart_loads_without_the_arcjet_sdk():
     predict = peers.load_rampart()
     got = predict("Write to jane.doe@example.com or call 415-555-0100.")
     assert {"start": 9, "end": 29, "label": "EMAIL"} in got
+
+
+@pytest.mark.skipif(not _model_present(), reason="no model")
+def test_hf_pipeline_row_feeds_the_case_classes_the_scanner_feeds():
+    """The stock-pipeline peer runs the shipped case model with the case ids the scanner gives it."""
+    from scanner.model import ModelInfo
+    from scanner.pipeline import Scanner, ScanOptions
+    from scanner.windows import tokenize
+
+    model_dir = ModelInfo.resolve(None).path
+    text = "To be frank, Frank O'Neill met FRANK at iPhone HQ in Paris."
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    tok.__class__ = peers._case_tokenizer(type(tok))
+    enc = tok(text, return_offsets_mapping=True, return_tensors="pt")
+    fed = enc["token_type_ids"][0].tolist()[1:-1]  # without [CLS] and [SEP]
+    sc = Scanner(ScanOptions(precision="fp32"))
+    assert sc.reads_case
+    ours = tokenize(sc.tokenizer, [text], case=True)[0].case.tolist()
+    assert fed == ours and len(set(ours)) == 4  # lower, Title, UPPER and mIxed all present
