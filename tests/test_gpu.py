@@ -83,10 +83,13 @@ def test_torch_cuda_predict_on_device_matches_logits():
     rng = np.random.default_rng(0)
     ids = rng.integers(1000, 30000, size=(8, 64)).astype(np.int64)
     mask = np.ones_like(ids)
-    best, prob = s.backend.predict(ids, mask)
-    ref_best, ref_prob = top_tags(s.backend.infer(ids, mask))
+    types = rng.integers(0, 4, size=ids.shape).astype(np.int64) if s.reads_case else None  # case classes
+    best, prob = s.backend.predict(ids, mask, types)
+    ref_best, ref_prob = top_tags(s.backend.infer(ids, mask, types))
     assert (best == ref_best).mean() > 0.999
     np.testing.assert_allclose(prob, ref_prob, atol=1e-4)
+    if types is not None:  # the case ids reach the model on the device
+        assert not np.allclose(prob, s.backend.predict(ids, mask, np.zeros_like(types))[1], atol=1e-4)
 
 
 def test_workers_on_gpu_write_what_one_process_writes(tmp_path):
