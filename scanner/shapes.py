@@ -38,8 +38,14 @@ _NAMED_AFTER = re.compile(
     r"Academy|Hospital|Infirmary|Clinic|Museum|Gallery|Library|Trust|Prize|Award|Medal|Lecture|Trophy|"
     r"Scholarship|Airport|Stadium|Arena|Bridge|Avenue|Boulevard|Street|Square|Memorial|Highway|Dam|"
     r"Canal)\b"
+    # a company's legal or group name: "Estée Lauder Companies", "Anders Holm Group plc"
+    r"|[ \t]+(?:Companies|Company|Group|Holdings|Inc\b|Corp\b|Corporation|Ltd\b|LLC|plc|PLC|GmbH|AG)"
     r"|(?:'s|’s|'|’)?[ \t]+(?:theorem|lemma|conjecture|inequality|equation|paradox|criterion|estimator|"
-    r"algorithm|transform|distribution|optimi[sz]er|disease|syndrome)\b)")
+    r"algorithm|transform|distribution|optimi[sz]er|disease|syndrome)\b"
+    # a method named after two people, or one before a test's letter: "Mann–Whitney U test",
+    # "Michaelis–Menten fit", "Newton-Raphson iteration" (no possessive: "Maria's test" is hers)
+    r"|(?:[-–][A-Z][\w'’.-]*)*(?:[ \t]+[A-Z])?[ \t]+(?:test|fit|correction|iteration|kinetics|ratio|"
+    r"coefficient|statistic|index|method|estimator|polynomials?|integral|kernel|filter)\b)")
 
 
 def _digits(s: str) -> int:

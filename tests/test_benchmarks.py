@@ -204,3 +204,27 @@ def test_hf_pipeline_row_feeds_the_case_classes_the_scanner_feeds():
     assert sc.reads_case
     ours = tokenize(sc.tokenizer, [text], case=True)[0].case.tolist()
     assert fed == ours and len(set(ours)) == 4  # lower, Title, UPPER and mIxed all present
+
+
+def test_names_sets_parse_into_plain_text_and_exact_gold_spans(tmp_path):
+    import names_eval
+
+    from scanner.rules import load_rules_config
+
+    sets = ("v1", "news2", "papers3", "mixed4", "natural5", "de5", "fr5", "es5", "case")
+    for name in sets:
+        block = names_eval.load_set(name)
+        items = names_eval.parse(block)
+        assert len(items) == len(block.splitlines()) > 50
+        for text, gold in items:
+            assert "[[" not in text and "]]" not in text  # every mark closed and known
+            for a, b, _ in gold:
+                assert text[a:b] == text[a:b].strip() and text[a:b]
+    assert names_eval.load_set("de5+model") == names_eval.load_set("de5")
+    forced = load_rules_config(names_eval.forced_rules(tmp_path))
+    shipped = load_rules_config(None)
+    assert forced.model_languages == ("en", "de", "fr", "es") and shipped.model_languages == ("en",)
+    from dataclasses import fields
+
+    differ = [f.name for f in fields(forced) if getattr(forced, f.name) != getattr(shipped, f.name)]
+    assert differ == ["path", "model_languages"]  # only the language setting differs

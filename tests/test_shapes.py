@@ -65,6 +65,14 @@ def test_numbers_after_a_standard_name_are_no_id_or_phone():
     ("Call Maria's number after six.", "Maria", True),
     ("Smith's law firm filed the motion.", "Smith", True),
     ("Regards,\nAmina Yusuf\nStreet team lead", "Amina Yusuf", True),
+    ("Estée Lauder Companies named a new brand president.", "Estée Lauder", False),
+    ("Shares in Anders Holm Group plc rose.", "Anders Holm", False),
+    ("Using a Mann–Whitney U test, we compared the cohorts.", "Mann", False),
+    ("Glucose uptake followed a Michaelis–Menten fit.", "Menten", False),
+    ("It converged after one Newton-Raphson iteration.", "Newton", False),
+    ("Maria's test came back negative.", "Maria", True),
+    ("Dr. Anna Group saw the patient.", "Anna Group", True),  # a surname, not a group
+    ("Anna Berg tested the build.", "Anna Berg", True),
 ])
 def test_a_name_heading_a_foundation_a_place_or_a_theorem_is_no_person(text, name, person):
     from scanner.shapes import plausible_at
