@@ -31,8 +31,10 @@ _IP_AROUND = re.compile(r"^\[?(.*?)\]?(?::\d{1,5})?(?:/\d{1,3})?$")
 # What follows a person's name when the name is part of something named after them: an institution's
 # or a place's head noun ("the Okonjo Foundation", "Ifeoma Memorial Hospital", "Laver Arena": at most
 # two capitalised words between), or an eponym's technical head ("Hoeffding's lemma", "the
-# Kaplan-Meier estimator", "Crohn's disease"). Only nouns that never follow a person's name itself:
-# not "law" ("Smith's law firm"), "test", "number" or "model" ("call Maria's number").
+# Kaplan-Meier estimator", "Crohn's disease"), a company's legal or group name ("Estée Lauder
+# Companies"), or a method's head after two names or a test's letter ("Mann–Whitney U test"). Only
+# nouns that never follow a person's name itself: not "law" ("Smith's law firm"), "number" or
+# "model" ("call Maria's number"), and "test" only without a possessive ("Maria's test").
 _NAMED_AFTER = re.compile(
     r"(?:(?:[ \t]+[A-Z][\w'’.-]*){0,2}[ \t]+(?:Foundation|Institute|Institution|University|College|"
     r"Academy|Hospital|Infirmary|Clinic|Museum|Gallery|Library|Trust|Prize|Award|Medal|Lecture|Trophy|"
@@ -93,7 +95,18 @@ def _street_address(s: str) -> bool:
     return _digits(s) >= 1 or all(w[0].isupper() for w in words if w[0].isalpha())
 
 
+# Honorifics, ranks and roles written before a name: a PERSON span of nothing else holds no name.
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lord rev revd fr sr br sister brother cllr insp supt sgt det pc "
+    "capt col gen lt maj cpl hon rt st herr frau mme mlle sra srta dott".split())
+
+
+def _person(s: str) -> bool:
+    return not all(w.lower().rstrip(".") in _TITLES for w in s.split())
+
+
 CHECKS: dict[str, Callable[[str], bool]] = {
+    "PERSON": _person,
     "EMAIL": lambda s: _EMAIL.fullmatch(s) is not None,
     "IP_ADDRESS": _is_ip,
     "PHONE": lambda s: _digits(s) >= 6 and _digits(s) >= 0.5 * len(re.sub(r"\s", "", s)),

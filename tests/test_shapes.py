@@ -73,6 +73,10 @@ def test_numbers_after_a_standard_name_are_no_id_or_phone():
     ("Maria's test came back negative.", "Maria", True),
     ("Dr. Anna Group saw the patient.", "Anna Group", True),  # a surname, not a group
     ("Anna Berg tested the build.", "Anna Berg", True),
+    ("Contact Fr Michael Doyle for details.", "Fr", False),  # a title alone is no name
+    ("Seconded by Cllr O'Donnell.", "Cllr", False),
+    ("Det Sgt Ruth Ames gave evidence.", "Det Sgt", False),
+    ("Herr Frau Lindqvist", "Frau Lindqvist", True),
 ])
 def test_a_name_heading_a_foundation_a_place_or_a_theorem_is_no_person(text, name, person):
     from scanner.shapes import plausible_at
