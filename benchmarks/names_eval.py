@@ -12,7 +12,7 @@ products, street names). Markup ``[[LABEL:text]]``; labels PERSON, LOC, ORG. Sco
 * PERSON precision: PERSON spans that overlap a gold name, of all PERSON spans;
 * where the wrong PERSON spans land (on a gold LOC, a gold ORG, or on nothing labelled).
 
-Three sets, each scored alone:
+The sets, each scored alone:
 
 * ``v1``: the 70 sentences below (written on 2026-12-01, before stage 5; the training lists of
   ``scanner/train/eponyms.py`` leave out every entity in them, so they test generalisation);
@@ -27,6 +27,9 @@ Three sets, each scored alone:
 * ``natural5``: ``benchmarks/data/names_natural5.txt``, lines written blind before stage 7 in the
   natural mix of real genres (wire news, press releases, papers, sport, letters, obituaries, minutes,
   forum posts, biographies) with no instruction to plant traps: the closest to ordinary text;
+* ``blind6``: ``benchmarks/data/names_blind6.txt``, 183 lines in the same natural mix (more sport,
+  chat in lower case, interviews, announcements), written blind while stage 7 was chosen and run on
+  the chosen model only: the clean measurement of stage 7 and of the rules written beside it;
 * ``de5``, ``fr5``, ``es5``: ``benchmarks/data/names_{de,fr,es}5.txt``, German, French and Spanish
   lines written blind before stage 7 (news, letters with greetings, notices; a third name nobody),
   each scored twice: as shipped (the language gate keeps the model off them, so PERSON comes from
@@ -192,7 +195,7 @@ def load_set(name: str) -> str:
     if name == "news2-unseen":
         return "\n".join(line for line in load_set("news2").splitlines() if not trained_names(line))
     files = {"news2": "names_news2.txt", "papers3": "names_papers3.txt", "mixed4": "names_mixed4.txt",
-             "natural5": "names_natural5.txt", "de5": "names_de5.txt", "fr5": "names_fr5.txt",
+             "natural5": "names_natural5.txt", "blind6": "names_blind6.txt", "de5": "names_de5.txt", "fr5": "names_fr5.txt",
              "es5": "names_es5.txt", "case": "case_probe.txt"}
     return (DATA / files[name.removesuffix("+model")]).read_text(encoding="utf-8")
 
@@ -264,9 +267,9 @@ def main() -> None:
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--model", default=None)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
-    ap.add_argument("--set", default="v1,news2,news2-unseen,papers3,mixed4,natural5,case,"
+    ap.add_argument("--set", default="v1,news2,news2-unseen,papers3,mixed4,natural5,blind6,case,"
                                      "de5,de5+model,fr5,fr5+model,es5,es5+model",
-                    help="comma-separated: v1, news2, news2-unseen, papers3, mixed4, natural5, case, "
+                    help="comma-separated: v1, news2, news2-unseen, papers3, mixed4, natural5, blind6, case, "
                          "de5, fr5, es5 (the last three also as <set>+model)")
     args = ap.parse_args()
     import tempfile

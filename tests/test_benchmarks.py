@@ -211,7 +211,7 @@ def test_names_sets_parse_into_plain_text_and_exact_gold_spans(tmp_path):
 
     from scanner.rules import load_rules_config
 
-    sets = ("v1", "news2", "papers3", "mixed4", "natural5", "de5", "fr5", "es5", "case")
+    sets = ("v1", "news2", "papers3", "mixed4", "natural5", "blind6", "de5", "fr5", "es5", "case")
     for name in sets:
         block = names_eval.load_set(name)
         items = names_eval.parse(block)
