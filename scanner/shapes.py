@@ -143,11 +143,22 @@ def plausible_at(label: str, text: str, start: int, end: int) -> bool:
     """``plausible``, plus what the span's surroundings rule out: an e-mail-shaped SSH login
     (``git@github.com:org/repo``) is no mailbox, a number after a standard's name
     (``iso-8859-9``) is no ID or phone, a name at the head of a foundation's, an airport's or a
-    theorem's name is no person, whoever found them."""
+    theorem's name is no person, an IP address glued to a longer token is none, whoever found them."""
     if not plausible(label, text[start:end]):
         return False
     if label in _STANDARD_LABELS:
         return not standard_number(text, start)
     if label == "PERSON":
         return not named_after(text, end)
+    if label == "IP_ADDRESS":
+        return not glued(text, start, end)
     return label != "EMAIL" or not remote_login(text, start, end)
+
+
+def glued(text: str, start: int, end: int) -> bool:
+    """Does a span touch an ASCII letter or digit on either side? Then it is a piece of a longer token
+    (``EC2::`` of ``AWS::EC2::Instance`` parses as IPv6), not an address written on its own."""
+    def word(c: str) -> bool:
+        return c.isascii() and c.isalnum()
+
+    return (start > 0 and word(text[start - 1])) or (end < len(text) and word(text[end]))

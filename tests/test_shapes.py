@@ -42,6 +42,23 @@ def test_no_generated_gold_value_is_rejected():
     assert rejected == []
 
 
+def test_an_ip_address_glued_to_a_longer_token_is_none():
+    from scanner.shapes import plausible_at
+
+    text = "Type: AWS::EC2::Instance; host 10.0.0.7, http://10.0.0.8:8080/ and [fe80::1] or 地址192.168.1.9"
+    i = text.index("EC2::")
+    assert not plausible_at("IP_ADDRESS", text, i, i + 5)  # parses as IPv6, but it is part of a type name
+    for ip in ("10.0.0.7", "10.0.0.8", "fe80::1", "192.168.1.9"):
+        i = text.index(ip)
+        assert plausible_at("IP_ADDRESS", text, i, i + len(ip)), ip
+
+    from scanner.train.generator import generate
+
+    rejected = [r["text"][s["start"] - 5:s["end"] + 5] for r in generate(1500, 4, "heldout") for s in r["spans"]
+                if s["label"] == "IP_ADDRESS" and not plausible_at("IP_ADDRESS", r["text"], s["start"], s["end"])]
+    assert rejected == []  # no generated address is written glued to a word
+
+
 def test_numbers_after_a_standard_name_are_no_id_or_phone():
     from scanner.shapes import plausible_at
 
