@@ -56,6 +56,8 @@ def test_luhn_and_network() -> None:
     assert card_network("378282246310005") == "amex"
     assert card_network("2720990000000007") == "mastercard"
     assert card_network("2721000000000000") is None
+    assert card_network("180092617964050") == card_network("213128569146303") == "jcb"  # 15-digit JCB
+    assert card_network("1800926179640501") is None  # only at 15 digits
 
 
 def test_offsets_after_non_ascii() -> None:
