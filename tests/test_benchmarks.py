@@ -228,3 +228,25 @@ def test_names_sets_parse_into_plain_text_and_exact_gold_spans(tmp_path):
 
     differ = [f.name for f in fields(forced) if getattr(forced, f.name) != getattr(shipped, f.name)]
     assert differ == ["path", "model_languages"]  # only the language setting differs
+
+
+def test_other_generator_line_breaks_and_whole_addresses():
+    """The two conversions the other-generator benchmark makes before scoring move spans exactly."""
+    import other_generator as og
+
+    raw = "Ann Lee\\n\\n12 Rue Vert\\n Apt. 3\\n LYON\\n France 69001, said hi"
+    gold = [{"start": 0, "end": 7, "label": "PERSON"}]
+    for part, label in (("12", "STREET_ADDRESS"), ("Rue Vert", "STREET_ADDRESS"), ("Apt. 3", "STREET_ADDRESS"),
+                        ("LYON", "LOCATION"), ("France", "LOCATION"), ("69001", "STREET_ADDRESS")):
+        i = raw.index(part)
+        gold.append({"start": i, "end": i + len(part), "label": label})
+    text, spans = og.real_newlines(raw, gold)
+    assert "\\n" not in text and text.count("\n") == 5
+    assert [text[s["start"]:s["end"]] for s in spans] == ["Ann Lee", "12", "Rue Vert", "Apt. 3", "LYON",
+                                                          "France", "69001"]
+    merged = og.merge_addresses(text, spans)
+    assert [(text[s["start"]:s["end"]], s["label"]) for s in merged] == [
+        ("Ann Lee", "PERSON"), ("12 Rue Vert\n Apt. 3\n LYON\n France 69001", "STREET_ADDRESS")]
+    # A city on its own stays a LOCATION: only a run holding an address part becomes one.
+    alone = "We met in Lyon."
+    assert og.merge_addresses(alone, [{"start": 10, "end": 14, "label": "LOCATION"}])[0]["label"] == "LOCATION"
