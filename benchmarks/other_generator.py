@@ -17,17 +17,21 @@ scan with ``scanner.evaluate.score``:
   postal address as written, so one right span scores as one hit and five misses. ``merge_addresses``
   joins a run of address parts (with their city and country) into one STREET_ADDRESS span first.
 
-Its templates write line breaks as the two characters ``\\n``; they are turned into real line breaks
+Generation is reproducible from the seed except the microseconds of its relative timestamps. Its
+templates write line breaks as the two characters ``\\n``; they are turned into real line breaks
 (offsets moved with them). ``make bench`` installs the package with ``--no-deps`` (its runtime needs
 only Faker, ``python-dotenv`` and ``xmltodict`` for generating). ``python benchmarks/other_generator.py
 [--n 2000] [--seed 42] [--precision fp32|int8] [--model DIR]``; results go to
-``benchmarks/results/other-generator-<machine>-<UTC time>.{json,md}``.
+``benchmarks/results/other-generator-<machine>-<UTC time>.{json,md}``. ``--peers`` adds Presidio and
+Rampart, each scored with the scanner on the labels both it and that generator have (addresses
+folded into LOCATION on every side, ``peers.PEER_LABELS``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -97,8 +101,13 @@ def merge_addresses(text: str, spans: list[dict]) -> list[dict]:
 def generate(n: int, seed: int) -> list[dict]:
     """``n`` labelled records from Presidio's generator, in our labels."""
     logging.getLogger("presidio-evaluator").setLevel(logging.ERROR)
+    import random
+
+    import numpy as np
     from presidio_evaluator.data_generator import PresidioSentenceFaker
 
+    random.seed(seed)  # some of its providers draw from the global generators, not the seeded Faker
+    np.random.seed(seed)
     faker = PresidioSentenceFaker("en_US", lower_case_ratio=0.05, random_seed=seed)
     records = []
     for k, sample in enumerate(faker.generate_new_fake_sentences(n)):
@@ -133,7 +142,9 @@ def main() -> None:
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--model", default=None)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--peers", action="store_true", help="also Presidio and Rampart")
     args = ap.parse_args()
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # offline: Presidio's URL recognizer
     from scanner.evaluate import predict, score
     from scanner.model import ModelInfo
     from scanner.pipeline import Scanner, ScanOptions
@@ -150,7 +161,33 @@ def main() -> None:
                       "its labels only": score(texts, gold, found, labels=its).as_dict(),
                       "its labels, whole addresses": score(
                           texts, [merge_addresses(t, g) for t, g in zip(texts, gold)], found, labels=its).as_dict()}}
+    if args.peers:
+        whole = [merge_addresses(t, g) for t, g in zip(texts, gold)]
+        doc["scores"] |= peer_scores(texts, whole, found, its)
     write_result("other-generator", doc, render, args.out)
+
+
+def peer_scores(texts: list[str], gold: list[list[dict]], found, its: set[str]) -> dict:
+    """Each installed peer and the scanner on the labels that peer and the generator share."""
+    import peers
+
+    from scanner.evaluate import score
+
+    out = {}
+    for name, available, load in (("presidio", peers.presidio_available, peers.load_presidio),
+                                  ("rampart", peers.rampart_available, peers.load_rampart)):
+        if (why := available()) is not None:
+            print(f"{name}: {why}")
+            continue
+        emits, fold = peers.PEER_LABELS[name]
+        shared = {fold.get(label, label) for label in its} & set(emits)
+        predict = load()
+        theirs = [peers.collapse(predict(t), fold) for t in texts]
+        g = [peers.collapse(x, fold) for x in gold]
+        out[f"{name} (labels it shares)"] = score(texts, g, theirs, labels=shared).as_dict()
+        out[f"pii-scanner (the same labels as {name})"] = score(
+            texts, g, [peers.collapse(x, fold) for x in found], labels=shared).as_dict()
+    return out
 
 
 if __name__ == "__main__":
