@@ -155,18 +155,24 @@ def test_byline_records_label_every_listed_name_and_no_listed_thing():
     assert byline_records(20, seed=5)[0] == recs[0]  # reproducible from the seed
 
 
+def values_by_label(records: list[dict]) -> dict[str, set[str]]:
+    """label -> the texts its spans cover; every span is a non-empty, stripped piece of its text."""
+    labels: dict[str, set[str]] = {}
+    for r in records:
+        for s in r["spans"]:
+            value = r["text"][s["start"]:s["end"]]
+            assert value == value.strip() and value
+            labels.setdefault(s["label"], set()).add(value)
+    return labels
+
+
 def test_eponym_records_keep_namesakes_out_of_person_and_founders_in():
     from scanner.train.eponyms import FOUNDERS, INSTITUTIONS, LANDMARKS, ORGS, PLACES, eponym_records
 
     recs = eponym_records(400, seed=3)
     things = set(ORGS) | set(INSTITUTIONS) | set(PLACES) | set(LANDMARKS)
     founders = {f for f, _ in FOUNDERS}
-    labels: dict[str, set[str]] = {}
-    for r in recs:
-        for s in r["spans"]:
-            value = r["text"][s["start"]:s["end"]]
-            assert value == value.strip() and value
-            labels.setdefault(s["label"], set()).add(value)
+    labels = values_by_label(recs)
     assert not labels["PERSON"] & things  # a company, place or landmark is never a person
     assert labels["PERSON"] & founders and labels["ORGANIZATION"] & {c for _, c in FOUNDERS}
     assert {"ORGANIZATION", "LOCATION", "PERSON"} <= set(labels)
@@ -182,12 +188,8 @@ def test_place_records_put_real_towns_where_names_stand_and_roles_outside_names(
     assert {"Harrogate", "Aberystwyth", "Tampere"} <= set(near) | set(far)
     assert not (set(near) | set(far)) & {n for firsts, lasts in NAME_POOLS.values() for n in (*firsts, *lasts)}
     recs = place_records(400, seed=4)
-    labels: dict[str, set[str]] = {}
+    labels = values_by_label(recs)
     for r in recs:
-        for s in r["spans"]:
-            value = r["text"][s["start"]:s["end"]]
-            assert value == value.strip() and value
-            labels.setdefault(s["label"], set()).add(value)
         for s in r["spans"]:  # a role noun before a name is never inside the name
             assert r["text"][s["start"]:s["end"]].split()[0] not in ROLES
     assert set(labels) == {"PERSON", "LOCATION"}
