@@ -252,3 +252,31 @@ def test_widened_case_embedding_leaves_the_model_unchanged_until_trained():
     with torch.inference_mode():
         after = model(input_ids=ids, token_type_ids=torch.tensor([[0, 1, 0, 2, 0]])).logits
     torch.testing.assert_close(after, before)
+
+
+def test_training_sentences_share_no_four_word_run_with_the_names_benchmark():
+    """The hand-written training sentences must not echo the sets that measure them: a template
+    written while reading a set's errors once copied its lines ("did bill send you the file...")."""
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import names_eval
+
+    from scanner.train import bylines, eponyms, places
+
+    words = re.compile(r"[a-z']+")
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        w = words.findall(text.lower())
+        return {tuple(w[i:i + 4]) for i in range(len(w) - 3)}
+
+    measured = set()
+    for name in ("v1", "news2", "papers3", "mixed4", "natural5", "blind6", "case", "de5", "fr5", "es5"):
+        for text, _ in names_eval.parse(names_eval.load_set(name)):
+            measured |= runs(text)
+    templates = [*places.SENTENCES, *places.CHAT, *(u for uses in places.WORD_USES.values() for u in uses),
+                 *eponyms.SENTENCES, *bylines.PERSON_LISTS, *bylines.CITATIONS]
+    shared = {(" ".join(r), t) for t in templates for seg in re.split(r"\{[^}]*\}", t) for r in runs(seg) & measured}
+    assert shared == set()
