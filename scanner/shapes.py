@@ -96,9 +96,10 @@ def _street_address(s: str) -> bool:
 
 
 # Honorifics, ranks and roles written before a name: a PERSON span of nothing else holds no name.
+# Not those that are also names: Maj (Sjöwall), Gen (Hoshino), Lord, Hon.
 _TITLES = frozenset(
-    "mr mrs ms miss mx dr prof sir dame lord rev revd fr sr br sister brother cllr insp supt sgt det pc "
-    "capt col gen lt maj cpl hon rt st herr frau mme mlle sra srta dott".split())
+    "mr mrs ms miss mx dr prof sir dame rev revd fr sr br sister brother cllr insp supt sgt det pc "
+    "capt col lt cpl rt st herr frau mme mlle sra srta dott".split())
 
 
 def _person(s: str) -> bool:

@@ -93,6 +93,7 @@ def test_numbers_after_a_standard_name_are_no_id_or_phone():
     ("Contact Fr Michael Doyle for details.", "Fr", False),  # a title alone is no name
     ("Seconded by Cllr O'Donnell.", "Cllr", False),
     ("Det Sgt Ruth Ames gave evidence.", "Det Sgt", False),
+    ("Why is Maj so quiet today?", "Maj", True),  # a rank's abbreviation that is also a given name
     ("Herr Frau Lindqvist", "Frau Lindqvist", True),
 ])
 def test_a_name_heading_a_foundation_a_place_or_a_theorem_is_no_person(text, name, person):
