@@ -70,6 +70,17 @@ def collapse(spans, mapping: dict[str, str]) -> Spans:
 
 # -- transformers pipeline ------------------------------------------------------------------------
 
+def hf_tokenizer(model_dir: str | Path, max_length: int = 256):
+    """The model folder's fast tokenizer, for the stock pipeline; for a case model (``config.json``
+    says so) its encodings carry the case classes as ``token_type_ids``."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_dir, model_max_length=max_length)
+    if uses_case(json.loads((Path(model_dir) / "config.json").read_text())):
+        tok.__class__ = _case_tokenizer(type(tok))
+    return tok
+
+
 def _case_tokenizer(base: type) -> type:
     """``base`` whose encodings carry each token's word case class as ``token_type_ids``, as the
     scanner feeds a case model (``scanner/case.py``): the stock pipeline passes them to the model."""
@@ -95,11 +106,9 @@ def load_hf_pipeline(model_dir: str | Path, device: str = "cpu", max_length: int
                      stride: int = 64) -> Predictor:
     """The stock HF token-classification pipeline on our model, batch size 1, windows like ours."""
     import torch
-    from transformers import AutoTokenizer, pipeline
+    from transformers import pipeline
 
-    tok = AutoTokenizer.from_pretrained(model_dir, model_max_length=max_length)
-    if uses_case(json.loads((Path(model_dir) / "config.json").read_text())):
-        tok.__class__ = _case_tokenizer(type(tok))
+    tok = hf_tokenizer(model_dir, max_length)
     dtype = torch.float16 if device == "cuda" else torch.float32
     pipe = pipeline("token-classification", model=str(model_dir), tokenizer=tok,
                     aggregation_strategy="simple", stride=stride,

@@ -194,10 +194,7 @@ def test_hf_pipeline_row_feeds_the_case_classes_the_scanner_feeds():
 
     model_dir = ModelInfo.resolve(None).path
     text = "To be frank, Frank O'Neill met FRANK at iPhone HQ in Paris."
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    tok.__class__ = peers._case_tokenizer(type(tok))
+    tok = peers.hf_tokenizer(model_dir)  # what load_hf_pipeline hands the pipeline
     enc = tok(text, return_offsets_mapping=True, return_tensors="pt")
     fed = enc["token_type_ids"][0].tolist()[1:-1]  # without [CLS] and [SEP]
     sc = Scanner(ScanOptions(precision="fp32"))
