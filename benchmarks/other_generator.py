@@ -152,6 +152,7 @@ def main() -> None:
     records = generate(args.n, args.seed)
     found = predict(Scanner(ScanOptions(precision=args.precision, model=args.model)), records)
     texts, gold = [r["text"] for r in records], [r["spans"] for r in records]
+    whole = [merge_addresses(t, g) for t, g in zip(texts, gold)]
     its = {label for label in MAP.values() if label}
     info = ModelInfo.resolve(args.model)
     doc = {"benchmark": "other_generator", "when": utc_iso(), "n": args.n, "seed": args.seed,
@@ -159,10 +160,8 @@ def main() -> None:
            "generator": "presidio-evaluator PresidioSentenceFaker en_US, lower_case_ratio 0.05",
            "scores": {"all findings": score(texts, gold, found).as_dict(),
                       "its labels only": score(texts, gold, found, labels=its).as_dict(),
-                      "its labels, whole addresses": score(
-                          texts, [merge_addresses(t, g) for t, g in zip(texts, gold)], found, labels=its).as_dict()}}
+                      "its labels, whole addresses": score(texts, whole, found, labels=its).as_dict()}}
     if args.peers:
-        whole = [merge_addresses(t, g) for t, g in zip(texts, gold)]
         doc["scores"] |= peer_scores(texts, whole, found, its)
     write_result("other-generator", doc, render, args.out)
 
