@@ -50,11 +50,33 @@ def test_words_join_into_one_span_with_the_mean_score(tok) -> None:
 
 
 def test_b_tag_starts_a_new_span_and_label_change_splits(tok) -> None:
-    text = "Anna Bob Paris today"
+    text = "Anna Bob 5550100 today"
     got = decode(tok, text, {"Anna": ("B-PERSON", 0.9), "Bob": ("B-PERSON", 0.9),
-                             "Paris": ("I-LOCATION", 0.6)})
+                             "5550100": ("I-PHONE", 0.6)})
     # A stray I- tag with no span of its label to continue starts one rather than being dropped.
-    assert got == [("Anna", "PERSON", 0.9), ("Bob", "PERSON", 0.9), ("Paris", "LOCATION", 0.6)]
+    assert got == [("Anna", "PERSON", 0.9), ("Bob", "PERSON", 0.9), ("5550100", "PHONE", 0.6)]
+
+
+@pytest.mark.parametrize(("text", "tags", "want"), [
+    # a company that starts with a family name or a place: one ORGANIZATION
+    ("Kayne Anderson Energy Fund", {"Kayne": "B-PERSON", "Anderson": "I-ORGANIZATION", "Energy": "I-ORGANIZATION",
+                                    "Fund": "I-ORGANIZATION"}, ("Kayne Anderson Energy Fund", "ORGANIZATION")),
+    ("Tokyo Plast Ltd", {"Tokyo": "B-LOCATION", "Plast": "I-ORGANIZATION", "Ltd": "I-ORGANIZATION"},
+     ("Tokyo Plast Ltd", "ORGANIZATION")),
+    # a person's first name read as a place: one PERSON, whichever piece came first
+    ("Ihor Terekhov", {"Ihor": "B-LOCATION", "Terekhov": "I-PERSON"}, ("Ihor Terekhov", "PERSON")),
+    ("Lorna Gathercole", {"Lorna": "B-PERSON", "Gathercole": "I-LOCATION"}, ("Lorna Gathercole", "PERSON")),
+    ("Crohn disease", {"Crohn": "B-PERSON", "disease": "I-MEDICAL"}, ("Crohn disease", "MEDICAL")),
+])
+def test_an_i_tag_of_another_name_label_continues_the_entity(tok, text, tags, want) -> None:
+    got = decode(tok, text, {w: (t, 0.8) for w, t in tags.items()})
+    assert [(g[0], g[1]) for g in got] == [want]
+
+
+def test_a_b_tag_of_another_name_label_still_splits(tok) -> None:
+    text = "Ann Paris"
+    got = decode(tok, text, {"Ann": ("B-PERSON", 0.9), "Paris": ("B-LOCATION", 0.9)})
+    assert got == [("Ann", "PERSON", 0.9), ("Paris", "LOCATION", 0.9)]
 
 
 def test_line_break_and_tab_end_a_span_except_for_addresses(tok) -> None:
