@@ -222,7 +222,38 @@ REAL_ORGS = [
 ]
 
 
+# Fund and listed-security names: a family name or brand, an asset class and a vehicle ("Kayne
+# Anderson Energy Total Return Fund Inc.", "Harbor Dividend Growth UCITS ETF"). One organisation, even
+# though it starts with a surname or a place.
+_FUND_ASSETS = ["Energy", "Emerging Markets", "Global Equity", "Municipal Income", "Total Return", "High Yield",
+                "Real Estate Income", "Preferred Income", "Dividend Growth", "Small Cap Value", "Infrastructure",
+                "Short Duration Bond", "Gold Miners", "Clean Energy", "Senior Loan", "Japan Equity"]
+_FUND_VEHICLES = ["Fund", "Fund Inc.", "Trust", "Opportunities Fund", "ETF", "UCITS ETF", "Fund III",
+                  "Income Fund", "Index Fund", "Trust plc", "Fund LP"]
+
+
+def _fund_name(rng: Rng) -> str:
+    lead = rng.choice([rng.choice(ORG_PREFIX), rng.choice(NAME_POOLS["en_US"][1]),
+                       f"{rng.choice(NAME_POOLS['en_US'][1])} {rng.choice(NAME_POOLS['en_GB'][1])}"])
+    return f"{lead} {rng.choice(_FUND_ASSETS)} {rng.choice(_FUND_VEHICLES)}"
+
+
+def _place_org(rng: Rng) -> str:
+    """A company named after its city, region or country ("Tokyo Plast International Ltd", "Fujian
+    Blue Hat Technology Co., Ltd."): the place is part of the organisation's name, not a LOCATION."""
+    place = rng.choice([rng.choice(CITIES), rng.choice(CITIES), rng.choice(COUNTRIES), rng.choice(REGIONS)])
+    place = place.removeprefix("the ")
+    mid = rng.choice(["", "", rng.choice(ORG_PREFIX) + " ", "International ", "United ", "General "])
+    suf = rng.choice(ORG_SUFFIX + ["Co., Ltd.", "Co.,Ltd.", "Corporation", "Limited", "Holdings Inc.", "Group plc"])
+    return f"{place} {mid}{rng.choice(ORG_INDUSTRY)} {suf}".strip()
+
+
 def org_name(rng: Rng, last: str | None = None) -> str:
+    r = rng.random()
+    if r < 0.07:
+        return _place_org(rng)
+    if r < 0.11:
+        return _fund_name(rng)
     r = rng.random()
     if r < 0.45:
         base = f"{rng.choice(ORG_PREFIX)} {rng.choice(ORG_INDUSTRY)}"
@@ -848,6 +879,15 @@ COMMON_WORD_SENTENCES = [
     "Long story short: the deploy worked.", "Hill, valley and river trails are open.",
     "Booth 14 is ours at the trade fair.", "Glass, paper and plastic go in separate bins.",
     "The fox, the bird and the bell are the three logo options.", "Stone, wood and steel finishes are available.",
+    # places and groups that name nothing: "the country", "the north side", holidays, job titles, music
+    "Shipping is free anywhere in the country.", "Our readers write in from all over the world.",
+    "The loading bay is on the building's north side.", "Parking is on the east side of the site.",
+    "The office closes early before Labor Day and on Christmas Eve.", "Sales peak around Black Friday.",
+    "She started as a junior accountant and left as finance director.", "He works nights as a forklift operator.",
+    "The record ends with a long guitar coda.", "The chorus comes back after the bridge.",
+    "Radio producers picked the single for the summer playlist.", "C'mon, we are nearly there.",
+    "Genres: Drama, Comedy, Family & Kids.", "Filed under Travel & Leisure, Home & Garden.",
+    "The city council meets downtown on Thursdays.", "Most of the region was without power overnight.",
 ]
 
 
@@ -901,6 +941,20 @@ def log_timestamp(rng: Rng) -> str:
     return rng.choice([f"{d.isoformat()}T{t}Z", f"{d.isoformat()} {t},{rng.randint(0, 999):03d}",
                        f"{d.isoformat()}T{t}.{rng.randint(0, 999999):06d}+00:00", f"{d.isoformat()} {t}",
                        f"{MONTHS[d.month - 1][:3]} {d.day:2d} {t}"])
+
+
+def date_time(rng: Rng) -> str:
+    """A date with its time of day as a form, a header or a sentence writes it ("2018-05-05 20:42:26",
+    "12/03/2024 14:30", "March 3, 2024 at 2:30 PM"): a DATE, unlike a log line's leading timestamp."""
+    d = rand_date(rng, 1970, 2026)
+    h, m, sec = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
+    hm = f"{h:02d}:{m:02d}"
+    return rng.choice([
+        f"{d.isoformat()} {hm}:{sec:02d}.{rng.randint(0, 999999):06d}", f"{d.isoformat()} {hm}:{sec:02d}",
+        f"{d.isoformat()} {hm}", f"{d.isoformat()}T{hm}:{sec:02d}", f"{d.day:02d}/{d.month:02d}/{d.year} {hm}",
+        f"{d.month}/{d.day}/{d.year} {(h % 12) or 12}:{m:02d} {'AM' if h < 12 else 'PM'}",
+        f"{MONTHS[d.month - 1]} {d.day}, {d.year} at {(h % 12) or 12}:{m:02d} {'am' if h < 12 else 'pm'}",
+        f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}, {hm}"])
 
 
 def http_status(rng: Rng) -> str:

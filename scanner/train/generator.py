@@ -20,8 +20,10 @@ Annotation conventions (what the model learns; keep the rules, the evaluator and
   street line ("lives at 12 Elm Street") is also STREET_ADDRESS. A city, region or country mentioned
   on its own is LOCATION.
 * DATE - calendar dates (day-level, with or without year) in prose, records and data fields: dates of
-  birth, appointments, hire dates, signature/effective/invoice dates. NOT labelled: timestamps with a
-  time of day (log lines, ``created_at`` fields), relative phrases ("next week", "Q3"), bare years.
+  birth, appointments, hire dates, signature/effective/invoice dates; with its time of day when a form,
+  a header or a sentence writes one ("Seen: 2024-03-05 14:30", "On 2017-10-07 15:26:53, ..."), the whole
+  date-time. NOT labelled: log lines' and machine fields' timestamps (``created_at``), relative phrases
+  ("next week", "Q3"), bare years, weekdays.
 * AGE - the number only ("42" in "42-year-old", "age 67", "aged 35"). Doses, counts and durations
   ("250 mg", "5 years of experience") are not ages.
 * ID_NUMBER / BANK_ACCOUNT / CREDIT_CARD / IP_ADDRESS / EMAIL / PHONE - the value only, without its
@@ -43,6 +45,7 @@ train never sees (``HELDOUT_ONLY_GENRES``); value generators are shared.
 from __future__ import annotations
 
 import argparse
+import bisect
 import random
 import sys
 import time
@@ -208,6 +211,7 @@ SLOTS: dict[str, Callable[[Ctx, str], list[Seg]]] = {
     "sdate": lambda c, i: L("DATE", F.short_date(F.rand_date(c.rng, 2020, 2026), c.rng)),
     "isodate": lambda c, i: L("DATE", F.rand_date(c.rng, 2019, 2026).isoformat()),
     "isodob": lambda c, i: L("DATE", c.p(i).dob.isoformat()),
+    "dtime": lambda c, i: L("DATE", F.date_time(c.rng)),
     "med": lambda c, i: L("MEDICAL", F.medical(c.rng)),
     "cond": lambda c, i: L("MEDICAL", F.medical(c.rng, "c")),
     "drug": lambda c, i: L("MEDICAL", F.medical(c.rng, "m")),
@@ -348,6 +352,26 @@ def _one(rng: random.Random, pii, genres, gw, neg) -> tuple[str, Doc]:
     return genre, d
 
 
+# Blocks whose every line starts with a marker: a quoted reply ("> "), a bullet list, a table's edge,
+# or bullets that a wrong encoding turned into "?" or "â€¢". The entities inside stay entities.
+PREFIX_RATE = 0.05
+LINE_PREFIXES = ["> ", "> ", ">> ", "• ", "- ", "* ", "| ", "?? ", "??? ", "â€¢ ", "· ", "» "]
+
+
+def prefix_lines(text: str, spans: list[dict], prefix: str) -> tuple[str, list[dict]]:
+    """``text`` with ``prefix`` at the start of every line, and ``spans`` moved with their characters
+    (a multi-line address keeps the inner prefixes inside its span)."""
+    if "\n" not in text:
+        return text, spans
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def moved(offset: int) -> int:  # one prefix for the first line and one per break before offset
+        return offset + len(prefix) * (1 + bisect.bisect_left(breaks, offset))
+
+    out = prefix + text.replace("\n", "\n" + prefix)
+    return out, [{**s, "start": moved(s["start"]), "end": moved(s["end"])} for s in spans]
+
+
 def generate(n: int, seed: int, split: str) -> Iterator[dict]:
     """Yield ``n`` documents for ``split`` ("train" or "heldout"), deterministically from ``seed``."""
     pools = _pools(split)
@@ -356,6 +380,8 @@ def generate(n: int, seed: int, split: str) -> Iterator[dict]:
         rng = random.Random(master.getrandbits(64))
         genre, d = _one(rng, *pools)
         text, spans = d.finish(rng)
+        if split == "train" and rng.random() < PREFIX_RATE:
+            text, spans = prefix_lines(text, spans, rng.choice(LINE_PREFIXES))
         yield {"id": f"{split}-{seed}-{i:06d}", "text": text, "genre": genre, "spans": spans}
 
 

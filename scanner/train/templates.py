@@ -166,6 +166,17 @@ add("tr_crm_call", "crm_record", "train",
     "address to {addrline}|wants to pay by card {card}|requested an invoice to {wemail}]. Renewal {reltime}, "
     "[{qty}|{pct} discount] discussed. [?Follow-up assigned to {name2}. ]" + FILL)
 
+# ---- date-times in forms, headers and sentences (a DATE; a log line's timestamp is not) ----------
+add("tr_crm_datetime", "crm_record", "train",
+    "[Submitted|Received|Signed|Visit time|Appointment|Checked in|Time of call]: {dtime}\n[Customer|Caller|Visitor|"
+    "Applicant]: [{name}|{lastfirst}]\n[Tel|Mobile|Callback|Contact number]: {phone}\n[?Site: {city}\n]" + FILL)
+add("tr_email_datetime", "email", "train",
+    "[Sent|Date]: {dtime}\nFrom: {name} <{email}>\nTo: {name2}\nSubject: [Re: |Fwd: |][Your booking|The contract|"
+    "Tomorrow|Access request]\n\n{filler} [Thanks|Best], {first}")
+add("tr_news_datetime", "crm_record", "train",
+    "[At|On] {dtime}[,|] {name} [signed the lease for|checked in at|called about] [{org}|{addrline}]. "
+    "[The [booking|form] was confirmed by {name2}.|{Kin} was present.] " + FILL)
+
 # ---- clinical note ------------------------------------------------------------------------------
 add("tr_clin_soap", "clinical_note", "train",
     "[PROGRESS NOTE|Clinic Note|SOAP NOTE]\nPatient: [{name}|{lastfirst}]   DOB: {dob}   MRN: {mrn}\n"
