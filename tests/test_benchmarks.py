@@ -247,3 +247,17 @@ def test_other_generator_line_breaks_and_whole_addresses():
     # A city on its own stays a LOCATION: only a run holding an address part becomes one.
     alone = "We met in Lyon."
     assert og.merge_addresses(alone, [{"start": 10, "end": 14, "label": "LOCATION"}])[0]["label"] == "LOCATION"
+
+
+def test_other_generator_our_dates_drops_only_years_and_weekdays():
+    """The convention row leaves out gold DATEs that name no day, and nothing else."""
+    import other_generator as og
+
+    text = "Founded in 1991, open Friday, seen 2018-05-05 20:42:26 and on March 3, 2024 by Ann."
+    gold = []
+    for part, label in (("1991", "DATE"), ("Friday", "DATE"), ("2018-05-05 20:42:26", "DATE"),
+                        ("March 3, 2024", "DATE"), ("Ann", "PERSON")):
+        i = text.index(part)
+        gold.append({"start": i, "end": i + len(part), "label": label})
+    kept = [text[s["start"]:s["end"]] for s in og.our_dates(text, gold)]
+    assert kept == ["2018-05-05 20:42:26", "March 3, 2024", "Ann"]
