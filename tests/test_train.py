@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -192,8 +193,12 @@ def test_place_records_put_real_towns_where_names_stand_and_roles_outside_names(
     for r in recs:
         for s in r["spans"]:  # a role noun before a name is never inside the name
             assert r["text"][s["start"]:s["end"]].split()[0] not in ROLES
-    assert set(labels) == {"PERSON", "LOCATION"}
+    assert set(labels) == {"PERSON", "LOCATION", "ORGANIZATION"}  # clubs named after towns
     assert len(labels["LOCATION"]) > 300 and not labels["LOCATION"] & labels["PERSON"]
+    assert not labels["ORGANIZATION"] & labels["PERSON"]
+    for r in recs:  # a numbered class or ward ("Year 4", "Ward 7") is never a name
+        for s in r["spans"]:
+            assert not re.match(r"(?:Year|Ward|Class|Form|Bay|Room) \d", r["text"][s["start"]:s["end"]])
     starts = tuple(" ".join(t.split()[:2]) for uses in WORD_USES.values() for t in uses if "{" not in t.split()[1])
     words = [r for r in recs if r["text"].startswith(starts)]
     assert words and all(s["start"] > 0 for r in words for s in r["spans"])  # "Grace periods", not Grace

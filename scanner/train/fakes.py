@@ -349,6 +349,9 @@ def address(rng: Rng, persona_locale: str | None = None, style: str | None = Non
     if style == "street":
         return _clean_addr(f.street_address())
     a = _clean_addr(f.address())
+    if rng.random() < 0.06:  # a post-office box in place of the street line
+        box = rng.choice(["P.O. Box", "PO Box", "P.O.Box", "Postfach", "BP", "Apartado", "Box", "Postbox"])
+        a = "\n".join([f"{box} {rng.randint(1, 9999)}", *a.split("\n")[1:]])
     if rng.random() < 0.3:
         a += "\n" + _ADDR_COUNTRY[loc]
     if style == "line":
@@ -888,6 +891,9 @@ COMMON_WORD_SENTENCES = [
     "Radio producers picked the single for the summer playlist.", "C'mon, we are nearly there.",
     "Genres: Drama, Comedy, Family & Kids.", "Filed under Travel & Leisure, Home & Garden.",
     "The city council meets downtown on Thursdays.", "Most of the region was without power overnight.",
+    # languages named as languages
+    "The manual is available in English, German and Japanese.", "Error messages are translated into French.",
+    "Subtitles: English, Spanish (Latin America), Portuguese.", "The docs are written in plain English.",
 ]
 
 

