@@ -13,7 +13,7 @@ from scanner.shapes import plausible
     ("IP_ADDRESS", "::"), ("IP_ADDRESS", "3.11"), ("IP_ADDRESS", "AWS::EC2"), ("IP_ADDRESS", "."),
     ("PHONE", "("), ("PHONE", "(2)"), ("EMAIL", "@dataclass"), ("EMAIL", "example.com"),
     ("USERNAME", "@"), ("USERNAME", ":SIGUSR2"), ("USERNAME", "C"), ("ID_NUMBER", "f(x)"),
-    ("STREET_ADDRESS", "de checksum"), ("AGE", "old"), ("PERSON", "*"), ("URL", "foo"),
+    ("STREET_ADDRESS", "de checksum"), ("STREET_ADDRESS", "the way forward"), ("AGE", "old"), ("PERSON", "*"), ("URL", "foo"),
 ])
 def test_impossible_values_are_rejected(label, value):
     assert not plausible(label, value)
@@ -26,7 +26,7 @@ def test_impossible_values_are_rejected(label, value):
     ("PHONE", "617.558.2011X14272"), ("EMAIL", "JENNY.TAYLOR@MERIDIANAIRLINES.COM"),
     ("USERNAME", "@bakwah"), ("USERNAME", "flavio.alcalde"), ("ID_NUMBER", "CKZCYXRHW"),
     ("BANK_ACCOUNT", "RO21NIAYYTNMFEA1JXTFSXO9"), ("AGE", "38"), ("AGE", "forty-two"),
-    ("STREET_ADDRESS", "Jentehof 0\n5550KC\nDoornspijk"),
+    ("STREET_ADDRESS", "Jentehof 0\n5550KC\nDoornspijk"), ("STREET_ADDRESS", "boulevard de chrétien"),
 ])
 def test_real_shapes_pass(label, value):
     assert plausible(label, value)
