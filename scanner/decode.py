@@ -102,7 +102,8 @@ def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarra
         prefix, label = tag[0], tag[2:]
         if (prefix == "I" and cur_label is not None
                 and (cur_label == label or label in NAME_RANK and cur_label in NAME_RANK)
-                and not _breaks(text, cur_end, start, label) and not _breaks(text, cur_end, start, cur_label)):
+                and not _breaks(text, cur_end, start, label)
+                and (cur_label == label or not _breaks(text, cur_end, start, cur_label))):
             cur_end = end
             cur_scores.append(score)
             cur_labels.add(label)

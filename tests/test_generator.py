@@ -26,6 +26,7 @@ from scanner.train.generator import (
     _run,
     generate,
     main,
+    prefix_lines,
     write_jsonl,
 )
 from scanner.train.template_lang import Doc, compile_template
@@ -69,6 +70,28 @@ def test_spans_valid_property():
     for seed in range(40):
         for d in generate(25, seed=seed, split=random.Random(seed).choice(["train", "heldout"])):
             _check_doc(d)
+
+
+def test_line_prefixes_move_every_span_with_its_text(train_docs):
+    """Quoted and bulleted blocks keep their entities: each span covers the same characters, with the
+    prefix inside a multi-line span and never at a span's edge."""
+    multi = [d for d in train_docs if d["text"].count("\n") >= 2 and d["spans"]][:300]
+    assert multi
+    for d in multi:
+        for prefix in ("> ", "??? ", "â€¢ "):
+            text, spans = prefix_lines(d["text"], d["spans"], prefix)
+            assert all(line.startswith(prefix) for line in text.split("\n"))
+            for old, new in zip(d["spans"], spans):
+                value = d["text"][old["start"]:old["end"]]
+                assert text[new["start"]:new["end"]] == value.replace("\n", "\n" + prefix)
+    prefixed = [d for d in train_docs if d["text"].startswith(("> ", "??? ", "• ", "- ", "| "))]
+    assert 0.01 * N < len(prefixed) < 0.15 * N  # the train split has some; held-out none (next test)
+
+
+def test_heldout_split_has_no_line_prefixes(heldout_docs):
+    markers = ("> ", ">> ", "• ", "?? ", "â€¢ ", "· ", "» ")  # not "| " or "* ": tables and lists have them
+    assert not [d for d in heldout_docs if all(line.startswith(markers) for line in d["text"].split("\n"))
+                and d["text"].count("\n") >= 2]
 
 
 def test_deterministic():

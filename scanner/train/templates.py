@@ -173,7 +173,7 @@ add("tr_crm_datetime", "crm_record", "train",
 add("tr_email_datetime", "email", "train",
     "[Sent|Date]: {dtime}\nFrom: {name} <{email}>\nTo: {name2}\nSubject: [Re: |Fwd: |][Your booking|The contract|"
     "Tomorrow|Access request]\n\n{filler} [Thanks|Best], {first}")
-add("tr_news_datetime", "crm_record", "train",
+add("tr_crm_datetime_sentence", "crm_record", "train",
     "[At|On] {dtime}[,|] {name} [signed the lease for|checked in at|called about] [{org}|{addrline}]. "
     "[The [booking|form] was confirmed by {name2}.|{Kin} was present.] " + FILL)
 
