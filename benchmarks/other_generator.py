@@ -73,12 +73,14 @@ def real_newlines(text: str, spans: list[dict]) -> tuple[str, list[dict]]:
 
 
 _ADDRESS_PARTS = frozenset({"STREET_ADDRESS", "LOCATION"})
-_BETWEEN_PARTS = re.compile(r"[\s,?]*")
+# Its address blocks come with line prefixes of their own ("???", "}}"): they sit between parts too.
+_BETWEEN_PARTS = re.compile(r"[\s,?}]*")
 
 
 def merge_addresses(text: str, spans: list[dict]) -> list[dict]:
     """Gold spans with each run of address parts (at least one STREET_ADDRESS, and the LOCATIONs in
-    it, separated only by spaces, line breaks, commas) made one STREET_ADDRESS span."""
+    it, separated only by spaces, line breaks, commas and the line prefixes "???" and "}}") made one
+    STREET_ADDRESS span."""
     out: list[dict] = []
     run: list[dict] = []
 

@@ -18,6 +18,11 @@ from .records import Span
 # places; a person's name is taken for a place more often than the reverse).
 NAME_RANK = {"STREET_ADDRESS": 4, "ORGANIZATION": 3, "MEDICAL": 3, "PERSON": 2, "LOCATION": 1}
 
+# Two names of one kind with nothing but a space between them are one name the model split ("Zions"
+# "NA Preference Shares", "Þór" "Þóroddsson"): distinct names in running text are separated by
+# punctuation or a word ("and"), and columns by a tab or several spaces.
+SPLIT_NAME_GAP = " "
+
 # Entities that legitimately run over line breaks (postal addresses, PEM key blocks).
 MULTILINE_LABELS = frozenset({"STREET_ADDRESS", "SECRET"})
 
@@ -56,7 +61,8 @@ def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarra
     not the full [n_tokens, n_tags] matrix, keeps a 50 MB document's memory small); ``offsets``
     [n_tokens, 2]; ``word_ids`` [n_tokens]. An I- tag that does not continue a span of its label starts
     one (the model is sometimes unsure about B vs I, and dropping the entity would be worse), except
-    after a span of another ``NAME_RANK`` label, which it continues. With
+    after a span of another ``NAME_RANK`` label, which it continues. A B- tag of a ``NAME_RANK`` label
+    one space after a span of the same label continues it too (``SPLIT_NAME_GAP``). With
     ``text``, spans never continue over a tab, nor over a line break unless the label is multi-line.
     Score = mean over the span's words of the winning tag's probability.
     """
@@ -100,6 +106,9 @@ def decode_spans(tag_ids: np.ndarray, tag_scores: np.ndarray, offsets: np.ndarra
             cur_label = None
             continue
         prefix, label = tag[0], tag[2:]
+        if (prefix == "B" and cur_label == label and label in NAME_RANK and text is not None
+                and text[cur_end:start] == SPLIT_NAME_GAP):
+            prefix = "I"
         if (prefix == "I" and cur_label is not None
                 and (cur_label == label or label in NAME_RANK and cur_label in NAME_RANK)
                 and not _breaks(text, cur_end, start, label)

@@ -105,11 +105,27 @@ def _street_address(s: str) -> bool:
             or _STREET_WORD.search(s) is not None)
 
 
-# Honorifics, ranks and roles written before a name: a PERSON span of nothing else holds no name.
-# Not those that are also names: Maj (Sjöwall), Gen (Hoshino), Lord, Hon.
+# Honorifics, ranks and roles written before a name: a PERSON span of nothing else holds no name
+# ("the Princess Royal", "His Majesty"). Not those that are also names: Maj (Sjöwall), Gen (Hoshino),
+# Lord, Hon, King, Prince, Duke.
 _TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame rev revd fr sr br sister brother cllr insp supt sgt det pc "
-    "capt col lt cpl rt st herr frau mme mlle sra srta dott".split())
+    "capt col lt cpl rt st herr frau mme mlle sra srta dott "
+    "princess royal duchess countess baroness viscount viscountess marquess highness majesty excellency "
+    "hrh his her".split())
+
+# Words that name a kind of place, never one place: a LOCATION span of only these, capitalised at
+# most at its start, is "the country", "the north side", "around the world".
+_GENERIC_PLACE = frozenset(
+    "the a an this that of in around all over across whole entire country countries world nation city "
+    "town village region area state north south east west northern southern eastern western side part "
+    "downtown uptown abroad overseas countryside capital coast inland neighbourhood neighborhood".split())
+
+
+def _location(s: str) -> bool:
+    words = s.split()
+    return not all(w.lower().strip(".,") in _GENERIC_PLACE and (k == 0 or not w[0].isupper())
+                   for k, w in enumerate(words))
 
 
 def _person(s: str) -> bool:
@@ -118,6 +134,7 @@ def _person(s: str) -> bool:
 
 CHECKS: dict[str, Callable[[str], bool]] = {
     "PERSON": _person,
+    "LOCATION": _location,
     "EMAIL": lambda s: _EMAIL.fullmatch(s) is not None,
     "IP_ADDRESS": _is_ip,
     "PHONE": lambda s: _digits(s) >= 6 and _digits(s) >= 0.5 * len(re.sub(r"\s", "", s)),

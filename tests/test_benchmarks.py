@@ -244,6 +244,12 @@ def test_other_generator_line_breaks_and_whole_addresses():
     merged = og.merge_addresses(text, spans)
     assert [(text[s["start"]:s["end"]], s["label"]) for s in merged] == [
         ("Ann Lee", "PERSON"), ("12 Rue Vert\n Apt. 3\n LYON\n France 69001", "STREET_ADDRESS")]
+    # The generator's own line prefixes sit between the parts of some address blocks.
+    block = "}}12 Rue Vert\n}}Apt. 3\n}}LYON"
+    parts = [{"start": block.index(p), "end": block.index(p) + len(p), "label": label}
+             for p, label in (("12 Rue Vert", "STREET_ADDRESS"), ("Apt. 3", "STREET_ADDRESS"), ("LYON", "LOCATION"))]
+    assert [(block[s["start"]:s["end"]], s["label"]) for s in og.merge_addresses(block, parts)] == [
+        ("12 Rue Vert\n}}Apt. 3\n}}LYON", "STREET_ADDRESS")]
     # A city on its own stays a LOCATION: only a run holding an address part becomes one.
     alone = "We met in Lyon."
     assert og.merge_addresses(alone, [{"start": 10, "end": 14, "label": "LOCATION"}])[0]["label"] == "LOCATION"

@@ -50,11 +50,28 @@ def test_words_join_into_one_span_with_the_mean_score(tok) -> None:
 
 
 def test_b_tag_starts_a_new_span_and_label_change_splits(tok) -> None:
-    text = "Anna Bob 5550100 today"
+    text = "Anna, Bob 5550100 today"
     got = decode(tok, text, {"Anna": ("B-PERSON", 0.9), "Bob": ("B-PERSON", 0.9),
                              "5550100": ("I-PHONE", 0.6)})
     # A stray I- tag with no span of its label to continue starts one rather than being dropped.
     assert got == [("Anna", "PERSON", 0.9), ("Bob", "PERSON", 0.9), ("5550100", "PHONE", 0.6)]
+
+
+@pytest.mark.parametrize(("text", "joined"), [
+    ("Zions NA Preference Shares", True),  # one space: the model split one name
+    ("Zions, NA Preference Shares", False),  # punctuation between: two names
+    ("Zions  NA Preference Shares", False),  # two spaces: columns
+    ("Zions\tNA Preference Shares", False),
+])
+def test_a_b_tag_one_space_after_its_own_name_label_continues_it(tok, text, joined) -> None:
+    tags = {"Zions": ("B-ORGANIZATION", 0.9), "NA": ("B-ORGANIZATION", 0.7), "Preference": ("I-ORGANIZATION", 0.7),
+            "Shares": ("I-ORGANIZATION", 0.7)}
+    got = [(t, label) for t, label, _ in decode(tok, text, tags)]
+    assert got == ([("Zions NA Preference Shares", "ORGANIZATION")] if joined
+                   else [("Zions", "ORGANIZATION"), ("NA Preference Shares", "ORGANIZATION")])
+    # Not for identifiers: two phone numbers one space apart stay two.
+    two = decode(tok, "5550100 5550199", {"5550100": ("B-PHONE", 0.9), "5550199": ("B-PHONE", 0.9)})
+    assert [t for t, _, _ in two] == ["5550100", "5550199"]
 
 
 @pytest.mark.parametrize(("text", "tags", "want"), [

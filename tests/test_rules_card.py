@@ -79,3 +79,22 @@ def test_a_slice_of_a_hex_dump_is_no_card(text: str) -> None:
                                   "cards 4111 1111 1111 1111, 4012 8888 8888 1881"])
 def test_a_card_beside_words_or_other_cards_stays(text: str) -> None:
     assert "4111 1111 1111 1111" in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Luhn-valid, no network claims the prefix, but a card word stands before it
+        ("Please block card no 3521655852398689", ["3521655852398689"]),
+        ("my credit card number is 3593928456797231?", ["3593928456797231"]),
+        ("Visa: 1234 5678 1234 5670", ["1234 5678 1234 5670"]),
+        # the same numbers without a card word, or failing Luhn, are not cards
+        ("ref 3521655852398689", []),
+        ("card no 3521655852398680", []),
+        ("card no 352165585239", []),  # 12 digits: too short without a network
+    ],
+)
+def test_unknown_prefix_counts_after_a_card_word(text: str, expected: list[str]) -> None:
+    spans = DET.find(text)
+    assert [text[s.start : s.end] for s in spans] == expected
+    assert all(s.score == 0.95 for s in spans)  # below the network-checked 1.0

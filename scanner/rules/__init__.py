@@ -25,6 +25,7 @@ from scanner.rules.iban import IbanDetector
 from scanner.rules.ip import IpDetector
 from scanner.rules.named_email import NamedEmailDetector
 from scanner.rules.phone import PhoneDetector
+from scanner.rules.postcode import PostcodeDetector
 from scanner.rules.secrets import SecretsDetector
 from scanner.rules.ssn import SsnDetector
 from scanner.rules.url import UrlDetector
@@ -51,6 +52,7 @@ DETECTORS: dict[str, type] = {
     "card": CardDetector,
     "iban": IbanDetector,
     "ssn": SsnDetector,
+    "postcode": PostcodeDetector,
     "ip": IpDetector,
     "url": UrlDetector,
     "secret": SecretsDetector,
