@@ -891,6 +891,12 @@ COMMON_WORD_SENTENCES = [
     "Radio producers picked the single for the summer playlist.", "C'mon, we are nearly there.",
     "Genres: Drama, Comedy, Family & Kids.", "Filed under Travel & Leisure, Home & Garden.",
     "The city council meets downtown on Thursdays.", "Most of the region was without power overnight.",
+    # compounds, statutes, industries and titles in quotes that name no one
+    "My ex-colleague sent the slides.", "The ex-mayor opened the summer fair.", "Come on, c'mon, we're late!",
+    "The Clean Air Act and the Civil Rights Act are federal statutes.", "Title IX applies to the school.",
+    "The firm offers retail banking, asset management and insurance services.",
+    "The charity was set up by two former radio presenters.", "Their hit \"Sweet Harbour Nights\" topped the chart.",
+    "She hummed \"Moonlight Over Marrow Lane\" all afternoon.", "Entertainment news and weekly charts are on page 4.",
     # languages named as languages
     "The manual is available in English, German and Japanese.", "Error messages are translated into French.",
     "Subtitles: English, Spanish (Latin America), Portuguese.", "The docs are written in plain English.",

@@ -353,9 +353,11 @@ def _one(rng: random.Random, pii, genres, gw, neg) -> tuple[str, Doc]:
 
 
 # Blocks whose every line starts with a marker: a quoted reply ("> "), a bullet list, a table's edge,
-# or bullets that a wrong encoding turned into "?" or "â€¢". The entities inside stay entities.
-PREFIX_RATE = 0.05
-LINE_PREFIXES = ["> ", "> ", ">> ", "• ", "- ", "* ", "| ", "?? ", "??? ", "â€¢ ", "· ", "» "]
+# a comment or template markup ("# ", "// ", "}}"), or bullets that a wrong encoding turned into "?"
+# or "â€¢". The entities inside stay entities.
+PREFIX_RATE = 0.07
+LINE_PREFIXES = ["> ", "> ", ">> ", ">", "• ", "- ", "* ", "| ", "|", "?? ", "??? ", "â€¢ ", "· ", "» ",
+                 "# ", "// ", "}} ", "}}", ": ", "+ "]
 
 
 def prefix_lines(text: str, spans: list[dict], prefix: str) -> tuple[str, list[dict]]:

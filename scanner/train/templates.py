@@ -91,6 +91,10 @@ add("tr_email_hr", "email", "train",
     "[?Please send your [SSN|National Insurance number|bank details] before {reltime}. ]"
     "[?We have your IBAN as {iban}. |We will deposit your salary to account {acct} (routing {routing}). ]"
     + FILL + "\n\n" + SIGN2 + SIGNOFF)
+add("tr_chat_age", "chat", "train",
+    "[{Kin} turns {age} [on {sdate}|{reltime}].|I turn {age} [next week|in May|{reltime}], so the form asks for a new "
+    "photo.|[She|He] turned {age} {reltime}.|We both turn {age} this year.|{first} will be {age} on {sdate}.]"
+    "[? {cws}]")
 add("tr_email_personal", "email", "train",
     "[Hey|Hi|Dear] {first},\n\n[How are you?|Long time!|Hope you're well.] [{Kin} is doing better after the {proc}.|"
     "We finally moved to {addr}.|Mum turned {age} {reltime}!|I started a new job at {org}.] "
