@@ -21,6 +21,7 @@ from .case import uses_case
 from .consistency import propagate
 from .decode import decode_spans
 from .language import identify
+from .lineprefix import model_view
 from .merge import merge_spans
 from .model import ModelInfo
 from .policy import Policy, classify, load_policy
@@ -237,7 +238,8 @@ class Scanner:
         thread (the Rust tokenizer releases the GIL) while this one is on the device."""
         live = [i for i, d in enumerate(docs) if d.status == "ok" and isinstance(d.text, str)]
         t0 = time.perf_counter()
-        toks = tokenize(self.tokenizer, [docs[i].text for i in live], case=self.reads_case)
+        # The model reads each text without its quote and bullet markers (same offsets: lineprefix.py).
+        toks = tokenize(self.tokenizer, [model_view(docs[i].text) for i in live], case=self.reads_case)
         seconds = time.perf_counter() - t0
         return Prepared(docs, live, toks, [self.language(docs[i].text) for i in live], seconds)
 
