@@ -285,3 +285,33 @@ def test_training_sentences_share_no_four_word_run_with_the_names_benchmark():
                  *eponyms.SENTENCES, *bylines.PERSON_LISTS, *bylines.CITATIONS]
     shared = {(" ".join(r), t) for t in templates for seg in re.split(r"\{[^}]*\}", t) for r in runs(seg) & measured}
     assert shared == set()
+
+
+def test_a_soup_is_the_weighted_mean_of_two_checkpoints(tmp_path, model_dir):
+    """Averaging the shipped model with a shifted copy of itself: each weight lands at the weighted
+    mean, the ends of the range give back either checkpoint, and other architectures are refused."""
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from scanner.model import ModelInfo
+    from scanner.train.soup import soup
+
+    other = tmp_path / "other"
+    shutil.copytree(model_dir, other)
+    base = load_file(model_dir / "model.safetensors")
+    shifted = {k: (v + np.float16(0.25)).astype(v.dtype) if v.dtype.kind == "f" else v for k, v in base.items()}
+    save_file(shifted, other / "model.safetensors", metadata={"format": "pt"})
+    mid = load_file(soup(model_dir, other, tmp_path / "mid", 0.5) / "model.safetensors")
+    name = next(k for k, v in base.items() if v.dtype.kind == "f" and v.size > 1000)
+    want = (0.5 * base[name].astype(np.float32) + 0.5 * shifted[name].astype(np.float32)).astype(np.float16)
+    assert np.array_equal(mid[name], want) and not np.array_equal(mid[name], base[name])
+    for w, ref in ((1.0, base), (0.0, shifted)):
+        got = load_file(soup(model_dir, other, tmp_path / f"w{w}", w) / "model.safetensors")
+        assert all(np.array_equal(got[k], ref[k]) for k in ref)
+    recipe = json.loads((tmp_path / "mid" / "training_config.json").read_text())["soup"]
+    assert recipe["weight_a"] == 0.5 and recipe["b"] == str(other)
+    assert ModelInfo.resolve(tmp_path / "mid").id2tag == ModelInfo.resolve(model_dir).id2tag  # it loads
+    save_file({name: base[name]}, other / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ValueError, match="one architecture"):
+        soup(model_dir, other, tmp_path / "bad")
