@@ -129,7 +129,10 @@ def _location(s: str) -> bool:
 
 
 def _person(s: str) -> bool:
-    return not all(w.lower().rstrip(".") in _TITLES for w in s.split())
+    """More than titles, and more than one Latin letter (an initial alone names no one: "C" of
+    "C'mon"; a Chinese given name can be one character)."""
+    return (not all(w.lower().rstrip(".") in _TITLES for w in s.split())
+            and re.fullmatch(r"[A-Za-z]\.?", s) is None)
 
 
 CHECKS: dict[str, Callable[[str], bool]] = {

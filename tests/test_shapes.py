@@ -14,7 +14,7 @@ from scanner.shapes import plausible
     ("PHONE", "("), ("PHONE", "(2)"), ("EMAIL", "@dataclass"), ("EMAIL", "example.com"),
     ("USERNAME", "@"), ("USERNAME", ":SIGUSR2"), ("USERNAME", "C"), ("ID_NUMBER", "f(x)"),
     ("STREET_ADDRESS", "de checksum"), ("STREET_ADDRESS", "the way forward"), ("AGE", "old"), ("PERSON", "*"), ("URL", "foo"),
-    ("PERSON", "Princess Royal"), ("PERSON", "His Majesty"), ("LOCATION", "the country"),
+    ("PERSON", "Princess Royal"), ("PERSON", "His Majesty"), ("PERSON", "C"), ("PERSON", "J."), ("LOCATION", "the country"),
     ("LOCATION", "north side of"), ("LOCATION", "around the world"), ("LOCATION", "The world"),
 ])
 def test_impossible_values_are_rejected(label, value):
@@ -30,7 +30,7 @@ def test_impossible_values_are_rejected(label, value):
     ("BANK_ACCOUNT", "RO21NIAYYTNMFEA1JXTFSXO9"), ("AGE", "38"), ("AGE", "forty-two"),
     ("STREET_ADDRESS", "Jentehof 0\n5550KC\nDoornspijk"), ("STREET_ADDRESS", "boulevard de chrétien"),
     # a title with a name, or a kind of place that is one place's name when capitalised
-    ("PERSON", "Princess Diana"), ("PERSON", "Prince"), ("PERSON", "King"), ("LOCATION", "North Side"),
+    ("PERSON", "Princess Diana"), ("PERSON", "Prince"), ("PERSON", "伟"), ("PERSON", "Jo"), ("PERSON", "King"), ("LOCATION", "North Side"),
     ("LOCATION", "the City"), ("LOCATION", "berlin"), ("LOCATION", "West Coast"),
 ])
 def test_real_shapes_pass(label, value):

@@ -86,6 +86,7 @@ NAME_POOLS["ko"] = (
     "Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Han Oh Seo Shin".split(),
 )
 _JA = importlib.import_module("faker.providers.person.ja_JP").Provider
+FAKER_JOBS = importlib.import_module("faker.providers.job.en_US").Provider.jobs  # 639 occupations
 _ZH = importlib.import_module("faker.providers.person.zh_CN").Provider
 NATIVE_SCRIPT = {
     "ja_JP": (list(_JA.first_names), list(_JA.last_names)),
@@ -322,12 +323,12 @@ def location(rng: Rng) -> str:
 
 _ADDR_LOCALES = ["en_US"] * 8 + ["en_GB"] * 4 + ["de_DE"] * 3 + ["fr_FR"] * 2 + [
     "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL", "sv_SE", "en_IE", "de_CH", "de_AT", "da_DK", "fi_FI",
-    "cs_CZ", "en_NZ", "en_IN", "no_NO"]
+    "cs_CZ", "en_NZ", "en_IN", "no_NO", "el_GR", "el_GR", "ru_RU", "uk_UA"]  # Greek and Cyrillic scripts too
 _ADDR_COUNTRY = {"en_US": "USA", "en_GB": "United Kingdom", "de_DE": "Germany", "fr_FR": "France",
                  "es_ES": "Spain", "it_IT": "Italy", "nl_NL": "Netherlands", "pt_BR": "Brazil", "pl_PL": "Poland",
                  "sv_SE": "Sweden", "en_IE": "Ireland", "de_CH": "Switzerland", "de_AT": "Austria",
                  "da_DK": "Denmark", "fi_FI": "Finland", "cs_CZ": "Czech Republic", "en_NZ": "New Zealand",
-                 "en_IN": "India", "no_NO": "Norway"}
+                 "en_IN": "India", "no_NO": "Norway", "el_GR": "Greece", "ru_RU": "Russia", "uk_UA": "Ukraine"}
 _PERSONA_ADDR = {"en_US": "en_US", "en_GB": "en_GB", "de_DE": "de_DE", "fr_FR": "fr_FR", "es_ES": "es_ES",
                  "it_IT": "it_IT", "nl_NL": "nl_NL", "pt_BR": "pt_BR", "pl_PL": "pl_PL", "sv_SE": "sv_SE",
                  "en_IN": "en_IN", "en_IE": "en_IE", "da_DK": "da_DK", "fi_FI": "fi_FI", "cs_CZ": "cs_CZ",

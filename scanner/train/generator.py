@@ -247,6 +247,11 @@ def _kin(c: Ctx, i: str) -> list[Seg]:
     return L(None, c.rng.choice(F.KINSHIP_ROLES))
 
 
+def _job(c: Ctx, i: str) -> list[Seg]:
+    """A job title, never an entity: the short list, or any of Faker's occupations."""
+    return L(None, c.rng.choice(_JOBS if c.rng.random() < 0.5 else F.FAKER_JOBS))
+
+
 FRESH: dict[str, Callable[[Ctx, str], list[Seg]]] = {
     "inv": lambda c, i: L(None, F.invoice_no(c.rng)), "po": lambda c, i: L(None, F.order_no(c.rng)),
     "ticket": lambda c, i: L(None, F.ticket_id(c.rng)), "ver": lambda c, i: L(None, F.version(c.rng)),
@@ -263,7 +268,7 @@ FRESH: dict[str, Callable[[Ctx, str], list[Seg]]] = {
     "pct": lambda c, i: L(None, f"{c.rng.randint(1, 99)}%"), "lastfour": lambda c, i: L(None, F._digits(c.rng, 4)),
     "dur": lambda c, i: L(None, c.rng.choice(_DURS)),
     "year": lambda c, i: L(None, str(c.rng.randint(2015, 2026))),
-    "dept": lambda c, i: L(None, c.rng.choice(_DEPTS)), "job": lambda c, i: L(None, c.rng.choice(_JOBS)),
+    "dept": lambda c, i: L(None, c.rng.choice(_DEPTS)), "job": _job,
     "plan": lambda c, i: L(None, c.rng.choice(["Basic", "Pro", "Enterprise", "Premium", "Free", "Team", "Gold"])),
     "bool": lambda c, i: L(None, c.rng.choice(["true", "false"])),
     "state": lambda c, i: L(None, c.rng.choice(["active", "pending", "closed", "on hold", "churned", "open", "new"])),
