@@ -14,7 +14,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-from scanner.rules.base import standard_number
+from scanner.rules.base import STREET_KIND, standard_number
 from scanner.rules.email import remote_login
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -87,14 +87,6 @@ def _password(s: str) -> bool:
             and len(_ALNUM.findall(s)) >= 3)
 
 
-# A street's kind, in the languages the generator's addresses are written in: a street line with no
-# house number and in lower case ("boulevard de chrétien" in a lower-cased letter) still has one.
-_STREET_WORD = re.compile(
-    r"(?i)\b(?:street|road|avenue|boulevard|blvd|lane|drive|terrace|crescent|rue|allée|chemin|impasse|quai|"
-    r"viale|piazza|calle|avenida|carrer|paseo|rua|travessa|straße|strasse|weg|gasse|platz|allee|laan|"
-    r"straat|gracht|vej|gatan|veien|ulica|utca)\b")
-
-
 def _street_address(s: str) -> bool:
     """A house number or postcode, a named place in capitals ("Residencial Castro"), or a street's
     kind ("boulevard de chrétien")."""
@@ -102,7 +94,7 @@ def _street_address(s: str) -> bool:
     if len(words) < 2 or not re.search(r"[^\W\d_]{3,}", s):
         return False
     return (_digits(s) >= 1 or all(w[0].isupper() for w in words if w[0].isalpha())
-            or _STREET_WORD.search(s) is not None)
+            or STREET_KIND.search(s) is not None)
 
 
 # Honorifics, ranks and roles written before a name: a PERSON span of nothing else holds no name

@@ -71,3 +71,16 @@ def test_offsets_after_non_ascii() -> None:
 def test_picklable() -> None:
     det = pickle.loads(pickle.dumps(PhoneDetector(("GB",))))
     assert found("+44 20 7946 0958", det) == ["+44 20 7946 0958"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a postcode or unit and a house number before a street's name: an address, not a phone
+    ("Address:\n04086 61 Ryker Rd Suite 735\nBudapest", []),
+    ("Billing address: 0474 1036 Hastings Street Suite 701", []),
+    ("I once lived in 02140 33 avenue de Provence, Iceland.", []),
+    # with a phone word before it, a number stays a phone whatever follows
+    ("Phone 0171 2345678 St. Mary's ward", ["0171 2345678"]),
+    ("Tel: 020 7946 0958 Fax: 020 7946 0959", ["020 7946 0958", "020 7946 0959"]),
+])
+def test_numbers_before_a_street_name_are_an_address(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in PhoneDetector().find(text)] == expected

@@ -71,6 +71,15 @@ def luhn_ok(digits: str) -> bool:
 STANDARD_BEFORE = re.compile(
     r"(?i)\b(?:iso(?:/iec)?|iso-ir|iec|rfc|ieee|ecma|ansi|jis[ \t]+[a-z]|itu-t[ \t]+[a-z]\.?|fips|nist[ \t]+sp)"
     r"[ \t/-]?$")
+# A street's kind, in the languages addresses are written in: a street line with no house number
+# and in lower case ("boulevard de chrétien") still has one (``scanner.shapes``).
+STREET_KINDS = (
+    "street|road|avenue|boulevard|blvd|lane|drive|terrace|crescent|rue|allée|chemin|impasse|quai|"
+    "viale|piazza|calle|avenida|carrer|paseo|rua|travessa|straße|strasse|weg|gasse|platz|allee|laan|"
+    "straat|gracht|vej|gatan|veien|ulica|utca")
+STREET_KIND = re.compile(rf"(?i)\b(?:{STREET_KINDS})\b")
+
+
 def standard_number(text: str, start: int) -> bool:
     """Does a standard's designation end right where ``start`` begins?"""
     return STANDARD_BEFORE.search(text, max(0, start - 12), start) is not None

@@ -10,8 +10,10 @@ starts right after a letter, digit, sign, decimal point or "digit space" (``1.6e
 column of a table); has more than 7 digit groups; is a decimal or a row of decimals (one ``.``, or
 dots mixed with other separators); is an IPv4 address (libphonenumber takes ``53.171.77.184`` for a
 US number); contains a date (``2018-01-01 11``); has unbalanced parentheses (``(3037000500, ...``);
-is mostly single digits (``3 4 5 6 7 8 9``); ends in a one-digit group (ISBN ``0-471-05669-3``); or
-follows ISSN/ISBN/DOI/pp.
+is mostly single digits (``3 4 5 6 7 8 9``); ends in a one-digit group (ISBN ``0-471-05669-3``);
+follows ISSN/ISBN/DOI/pp; or is followed on its line by a street's name with no phone word before it
+("0474 1036 Hastings Street", "02140 33 avenue de Provence": a postcode or unit and a house number,
+which German or Indian numbering would take for a phone).
 
 Numbers that are valid in some region far too often need a phone word ("tel", "mobile", "call", ...)
 shortly before them: a bare digit run (random 10-digit numbers are valid Indian mobiles ~70% of the
@@ -27,7 +29,7 @@ from functools import lru_cache
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from scanner.records import Span
-from scanner.rules.base import standard_number
+from scanner.rules.base import STREET_KINDS, standard_number
 
 DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN")
 
@@ -45,6 +47,10 @@ _CONTEXT = re.compile(
     r"(?i)(?<![^\W\d_])(?:phone|t[eé]l[eé]?(?:phone|fono|fon)?|mobile?|m[oó]vil|handy|portable|cell"
     r"|fax|whats ?app|sms|call|contact|ph|dial)(?![^\W\d_])"
 )
+# At most three words, then a street's kind (with the usual abbreviations) as a word of its own.
+_STREET_AFTER = re.compile(
+    rf"[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{0,3}}(?i:{STREET_KINDS}|st|rd|ave|ln|dr|pl|place|court|ct|close|way"
+    rf"|square|sq|highway|hwy|parkway|pkwy|via|ul)\.?(?![^\W\d_])")
 _MAX_DIGITS = 40  # longer runs are tables of figures, not phone numbers
 _TRAILING_CONTEXT = 3  # the matcher rejects "2018-01-01 11:59" by looking at the ":59" after a candidate
 
@@ -85,6 +91,11 @@ def _plausible(cand: str, groups: list[str]) -> bool:
     return len(groups) == 1 or len(groups[-1]) > 1
 
 
+def _house_number(text: str, start: int, end: int) -> bool:
+    """A street's name follows on the line and no phone word stands before: an address's numbers."""
+    return _STREET_AFTER.match(text, end) is not None and not _CONTEXT.search(text, max(0, start - 40), start)
+
+
 class PhoneDetector:
     """International (``+``) and national numbers in the configured regions, leniency VALID."""
 
@@ -100,7 +111,7 @@ class PhoneDetector:
             cand = m.group()
             groups = _DIGITS.findall(cand)
             if (not _plausible(cand, groups) or _NOT_PHONE_BEFORE.search(text, max(0, m.start() - 8), m.start())
-                    or standard_number(text, m.start())):
+                    or standard_number(text, m.start()) or _house_number(text, m.start(), m.end())):
                 continue
             needs_context = (
                 len(groups) == 2 and cand[0] not in "+(0" and not cand.startswith("00")
