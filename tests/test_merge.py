@@ -156,7 +156,8 @@ def test_random_span_sets_never_overlap(model: list[Span], rule: list[Span], rul
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_span, max_size=25))
 def test_every_dropped_span_overlaps_a_kept_one(spans: list[Span]) -> None:
-    model = [replace(s, detector="model", score=1.0, label="PERSON") for s in spans]
+    # Longer than one letter: a one-letter PERSON fails the form check, which is not merging's doing.
+    model = [replace(s, detector="model", score=1.0, label="PERSON") for s in spans if s.end - s.start > 1]
     out = merge_spans(model, [], frozenset(), CFG, _TEXT)
     for s in model:
         assert s in out or any(o.overlaps(s) for o in out)
