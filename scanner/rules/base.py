@@ -26,7 +26,8 @@ class RegexDetector:
     """One compiled pattern, a cheap pre-check, and a ``validate`` hook.
 
     Subclasses set these as class attributes (or per instance) and override :meth:`validate`
-    (checksum, ranges). ``group`` picks the part of the match that becomes the span (0 = whole match).
+    (checksum, ranges), or :meth:`score_of` when the score depends on the match (a context cue).
+    ``group`` picks the part of the match that becomes the span (0 = whole match).
     ``trigger`` is a substring every match must contain; texts without it are skipped without
     running the regex, which is most texts for most detectors.
     """
@@ -42,14 +43,18 @@ class RegexDetector:
     def validate(self, match: re.Match[str]) -> bool:
         return True
 
+    def score_of(self, match: re.Match[str]) -> float | None:
+        """The finding's score, or None to reject the match: ``score`` when ``validate`` passes."""
+        return self.score if self.validate(match) else None
+
     def find(self, text: str) -> list[Span]:
         if self.trigger is not None and self.trigger not in text:
             return []
-        g, label, score, name = self.group, self.label, self.score, self.name
+        g, label, name = self.group, self.label, self.name
         return [
             Span(m.start(g), m.end(g), label, score, name)
             for m in self.pattern.finditer(text)
-            if m.end(g) > m.start(g) and self.validate(m)
+            if m.end(g) > m.start(g) and (score := self.score_of(m)) is not None
         ]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from scanner.records import Span
 from scanner.rules.base import RegexDetector, context_before, luhn_ok
 
 _PATTERN = re.compile(
@@ -66,28 +65,19 @@ class CardDetector(RegexDetector):
     labels = frozenset({"CREDIT_CARD"})
     pattern = _PATTERN
 
-    def digits(self, match: re.Match[str]) -> str | None:
-        """The match's digits when its grouping stands alone and they pass Luhn, else None."""
+    def score_of(self, match: re.Match[str]) -> float | None:
+        """1.0 for a network's number, 0.95 for another prefix after a card word, else None."""
         raw = match.group()
         sep = match.group("s1") or match.group("s2")
         digits = raw.replace(" ", "").replace("-", "") if sep else raw
-        if sep and in_group_run(match.string, match.start(), match.end(), sep):
+        if (sep and in_group_run(match.string, match.start(), match.end(), sep)) or len(set(digits)) < 2 \
+                or not luhn_ok(digits):
             return None
-        return digits if len(set(digits)) > 1 and luhn_ok(digits) else None
-
-    def find(self, text: str) -> list[Span]:
-        out = []
-        for m in self.pattern.finditer(text):
-            if (digits := self.digits(m)) is None:
-                continue
-            if card_network(digits) is not None:
-                score = 1.0
-            elif 13 <= len(digits) <= 19 and context_before(text, m.start(), _CUE, 40):
-                score = 0.95
-            else:
-                continue
-            out.append(Span(m.start(), m.end(), self.label, score, self.name))
-        return out
+        if card_network(digits) is not None:
+            return 1.0
+        if 13 <= len(digits) <= 19 and context_before(match.string, match.start(), _CUE, 40):
+            return 0.95
+        return None
 
 
 _HEX_GROUP = re.compile(r"(?=[a-fA-F]*\d)[0-9A-Fa-f]{4}")  # with a digit: "face 4111 ..." is a word

@@ -47,10 +47,12 @@ _CONTEXT = re.compile(
     r"(?i)(?<![^\W\d_])(?:phone|t[eé]l[eé]?(?:phone|fono|fon)?|mobile?|m[oó]vil|handy|portable|cell"
     r"|fax|whats ?app|sms|call|contact|ph|dial)(?![^\W\d_])"
 )
-# At most three words, then a street's kind (with the usual abbreviations) as a word of its own.
+# At most three words, then a street's kind (with the usual abbreviations) as a word of its own. "St"
+# and "Dr" are also a saint and a doctor ("0171 2345678 Dr. Jones"): they need the street's name first.
+_WORD = r"[^\W\d_][\w'’.-]*[ \t]+"
 _STREET_AFTER = re.compile(
-    rf"[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{0,3}}(?i:{STREET_KINDS}|st|rd|ave|ln|dr|pl|place|court|ct|close|way"
-    rf"|square|sq|highway|hwy|parkway|pkwy|via|ul)\.?(?![^\W\d_])")
+    rf"[ \t]+(?:(?:{_WORD}){{0,3}}(?i:{STREET_KINDS}|rd|ave|ln|pl|place|court|ct|close|way|square|sq|highway"
+    rf"|hwy|parkway|pkwy|via|ul)|(?:{_WORD}){{1,3}}(?i:st|dr))\.?(?![^\W\d_])")
 _MAX_DIGITS = 40  # longer runs are tables of figures, not phone numbers
 _TRAILING_CONTEXT = 3  # the matcher rejects "2018-01-01 11:59" by looking at the ":59" after a candidate
 
