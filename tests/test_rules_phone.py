@@ -80,6 +80,10 @@ def test_picklable() -> None:
     ("I once lived in 02140 33 avenue de Provence, Iceland.", []),
     # with a phone word before it, a number stays a phone whatever follows
     ("Phone 0171 2345678 St. Mary's ward", ["0171 2345678"]),
+    # "St" and "Dr" right after a number are a saint or a doctor, not a street
+    ("Out of hours 0171 2345678 Dr. Jones", ["0171 2345678"]),
+    ("Ring 0171 2345678 St Mary's desk", ["0171 2345678"]),
+    ("Office at 0474 1036 Hastings St", []),
     ("Tel: 020 7946 0958 Fax: 020 7946 0959", ["020 7946 0958", "020 7946 0959"]),
 ])
 def test_numbers_before_a_street_name_are_an_address(text: str, expected: list[str]) -> None:
